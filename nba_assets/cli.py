@@ -1,0 +1,59 @@
+"""``nba-assets``: warehouse set-up and inspection from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nba_assets.warehouse import migrate
+from nba_assets.warehouse.engine import dagster_storage_url, get_engine, warehouse_url
+from nba_assets.warehouse.status import warehouse_status
+
+
+def _db_url(args: argparse.Namespace) -> int:
+    print(dagster_storage_url() if args.dagster else warehouse_url())
+    return 0
+
+
+def _db_migrate(args: argparse.Namespace) -> int:
+    engine = get_engine()
+    if args.to == "base" or args.down:
+        migrate.downgrade(engine, args.to)
+    else:
+        migrate.upgrade(engine, args.to)
+    print(f"warehouse at revision {migrate.current_revision(engine) or 'base'}")
+    return 0
+
+
+def _db_status(_: argparse.Namespace) -> int:
+    status = warehouse_status(get_engine())
+    print(f"revision: {status['revision'] or 'base'} (head {status['head']})")
+    for table, count in status["row_counts"].items():  # type: ignore[union-attr]
+        print(f"  nba.{table:<22} {count:>12,}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nba-assets", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    db = commands.add_parser("db", help="the warehouse database").add_subparsers(
+        dest="db_command", required=True
+    )
+    url = db.add_parser("url", help="print the warehouse URL (starts the embedded server)")
+    url.add_argument("--dagster", action="store_true", help="the Dagster instance's URL instead")
+    url.set_defaults(func=_db_url)
+    mig = db.add_parser("migrate", help="upgrade to head, or to/down to a revision")
+    mig.add_argument("--to", default="head", help="a revision, 'head' or 'base'")
+    mig.add_argument("--down", action="store_true", help="downgrade to --to instead")
+    mig.set_defaults(func=_db_migrate)
+    db.add_parser("status", help="revision and row counts").set_defaults(func=_db_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The one way rows enter a fact table: validated, staged by COPY, appended idempotently.
+
+Event facts (odds, injuries, predictions, scores) are appended with
+``INSERT … ON CONFLICT DO NOTHING`` on their natural key, so re-running a partition adds
+nothing. Versioned facts (games, results, box scores, ratings, grades) get a new row only
+when the content of a key differs from its latest version; an advisory lock per table makes
+two concurrent writers agree on version numbers. Everything happens in one transaction:
+a run that dies mid-append leaves no partial partition behind.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, text
+
+from nba_assets.warehouse.tables import FactTable, fact_table
+from nba_assets.warehouse.validation import validate_frame
+
+_ORDINAL = "_ordinal"
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    table: str
+    offered: int
+    inserted: int
+    seconds: float
+
+    @property
+    def duplicates(self) -> int:
+        return self.offered - self.inserted
+
+    def as_metadata(self) -> dict[str, float | int]:
+        return {
+            "rows_offered": self.offered,
+            "rows_inserted": self.inserted,
+            "rows_duplicate": self.duplicates,
+            "append_seconds": round(self.seconds, 4),
+        }
+
+
+def append_idempotent(
+    engine: Engine,
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    run_id: str | uuid.UUID,
+    source: str,
+) -> AppendResult:
+    """Append ``frame`` to ``nba.<table>``; return how many rows were new.
+
+    ``source`` is the feed or algorithm the rows came from; a ``source`` column in the
+    frame overrides it row by row. Raises ``FrameValidationError`` before writing anything
+    when the frame does not fit the table.
+    """
+    started = time.perf_counter()
+    spec = fact_table(table)
+    if frame.empty:
+        return AppendResult(table, 0, 0, time.perf_counter() - started)
+    frame = frame.reset_index(drop=True)
+    if "source" not in frame.columns:
+        frame = frame.assign(source=source)
+    frame = frame.assign(run_id=str(uuid.UUID(str(run_id))))
+    clean = validate_frame(engine, table, frame)
+    if table == "odds_snapshots":
+        ensure_odds_partitions(engine, clean["snapshot_time"])
+    with engine.begin() as conn:
+        _stage(conn, spec.qualified, clean)
+        inserted = _insert_versioned(conn, spec, clean) if spec.versioned else _insert(conn, spec)
+    return AppendResult(table, len(frame), inserted, time.perf_counter() - started)
+
+
+def ensure_odds_partitions(engine: Engine, snapshot_times: pd.Series) -> None:
+    """Create the monthly partitions a batch needs, each in its own short transaction.
+
+    Creating a partition locks the parent table; doing it before the append keeps that
+    lock out of the long transaction that copies rows.
+    """
+    naive_utc = snapshot_times.dt.tz_convert("UTC").dt.tz_localize(None)
+    for month in naive_utc.dt.to_period("M").unique():
+        start = month.to_timestamp().tz_localize("UTC").to_pydatetime()
+        with engine.begin() as conn:
+            conn.execute(text("SELECT nba.ensure_odds_partition(:at)"), {"at": start})
+
+
+def _stage(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    conn.execute(
+        text(
+            f"CREATE TEMP TABLE stage ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA;"
+            f" ALTER TABLE stage ADD COLUMN {_ORDINAL} bigint"
+        )
+    )
+    buffer = io.StringIO()
+    frame.assign(**{_ORDINAL: range(len(frame))}).to_csv(
+        buffer, header=False, index=False, date_format="%Y-%m-%d %H:%M:%S.%f%z"
+    )
+    raw = conn.connection.driver_connection
+    with (
+        raw.cursor() as cur,
+        cur.copy(f"COPY stage ({cols}, {_ORDINAL}) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
+        copy.write(buffer.getvalue())
+
+
+def _insert(conn: Connection, spec: FactTable) -> int:
+    cols = _stage_columns(conn)
+    names = ", ".join(f'"{c}"' for c in cols)
+    result = conn.execute(
+        text(
+            f"INSERT INTO {spec.qualified} ({names}) SELECT {names} FROM stage"
+            f" ORDER BY {_ORDINAL} ON CONFLICT DO NOTHING"
+        )
+    )
+    return result.rowcount
+
+
+def _insert_versioned(conn: Connection, spec: FactTable, frame: pd.DataFrame) -> int:
+    cols = _stage_columns(conn)
+    names = ", ".join(f'"{c}"' for c in cols)
+    key = ", ".join(f'"{k}"' for k in spec.key)
+    content = [c for c in cols if c not in (*spec.observation_columns, "run_id")]
+    content_row = ", ".join(f's."{c}"' for c in content)
+    s_cols = ", ".join(f's."{c}"' for c in cols)
+    join = " AND ".join(f'l."{k}" = s."{k}"' for k in spec.key)
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": spec.qualified})
+    result = conn.execute(
+        text(
+            f"""
+            WITH s AS (
+                SELECT DISTINCT ON ({key}) * FROM stage ORDER BY {key}, {_ORDINAL} DESC
+            ), latest AS (
+                SELECT DISTINCT ON ({key}) {key}, version, row_hash FROM {spec.qualified}
+                WHERE ({key}) IN (SELECT {key} FROM s)
+                ORDER BY {key}, version DESC
+            )
+            INSERT INTO {spec.qualified} ({names}, version, row_hash)
+            SELECT {s_cols}, COALESCE(l.version, 0) + 1, md5(ROW({content_row})::text)::uuid
+            FROM s LEFT JOIN latest l ON {join}
+            WHERE l.row_hash IS DISTINCT FROM md5(ROW({content_row})::text)::uuid
+            """
+        )
+    )
+    return result.rowcount
+
+
+def _stage_columns(conn: Connection) -> list[str]:
+    rows = conn.execute(
+        text(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'stage'::regclass"
+            " AND attnum > 0 AND NOT attisdropped AND attname <> :ord ORDER BY attnum"
+        ),
+        {"ord": _ORDINAL},
+    )
+    return [r[0] for r in rows]

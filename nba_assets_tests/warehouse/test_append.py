@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from nba_assets.warehouse.append import append_idempotent
+from nba_assets.warehouse.validation import FrameValidationError
+from nba_assets_tests.warehouse.samples import GAME, T0, sample_rows
+
+
+def _odds(n: int, start: datetime = T0) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "snapshot_time": pd.date_range(start, periods=n, freq="15min"),
+            "game_id": GAME,
+            "book_id": 1,
+            "market": "spreads",
+            "outcome": "home",
+            "point": -3.5,
+            "price_decimal": 1.91,
+            "price_american": -110,
+            "price_format": "decimal",
+        }
+    )
+
+
+def _count(engine, table: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text(f"SELECT count(*) FROM nba.{table}")).scalar_one()
+
+
+def test_appending_the_same_frame_twice_inserts_nothing_the_second_time(fresh_engine) -> None:
+    frame = _odds(200)
+    first = append_idempotent(
+        fresh_engine, "odds_snapshots", frame, run_id=uuid.uuid4(), source="t"
+    )
+    second = append_idempotent(
+        fresh_engine, "odds_snapshots", frame, run_id=uuid.uuid4(), source="t"
+    )
+    assert (first.offered, first.inserted, first.duplicates) == (200, 200, 0)
+    assert (second.offered, second.inserted, second.duplicates) == (200, 0, 200)
+    assert _count(fresh_engine, "odds_snapshots") == 200
+
+
+def test_overlapping_frames_add_only_the_new_rows(fresh_engine) -> None:
+    append_idempotent(fresh_engine, "odds_snapshots", _odds(100), run_id=uuid.uuid4(), source="t")
+    later = _odds(100, T0 + timedelta(minutes=15 * 60))
+    result = append_idempotent(
+        fresh_engine, "odds_snapshots", later, run_id=uuid.uuid4(), source="t"
+    )
+    assert (result.inserted, result.duplicates) == (60, 40)
+    assert _count(fresh_engine, "odds_snapshots") == 160
+
+
+def test_rows_carry_lineage_and_utc(fresh_engine) -> None:
+    run_id = uuid.uuid4()
+    append_idempotent(fresh_engine, "odds_snapshots", _odds(1), run_id=run_id, source="sandbox")
+    with fresh_engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT run_id, source, snapshot_time, ingested_at FROM nba.odds_snapshots")
+        ).one()
+    assert row.run_id == run_id and row.source == "sandbox"
+    assert row.snapshot_time == T0 and row.ingested_at.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda f: f.assign(snapshot_time=f["snapshot_time"].dt.tz_localize(None)),
+            r"nba\.odds_snapshots\.snapshot_time .*naive datetime.*2023-10-24 16:00:00",
+        ),
+        (
+            lambda f: f.drop(columns=["price_decimal"]),
+            r"nba\.odds_snapshots: missing required column\(s\) \['price_decimal'\]",
+        ),
+        (
+            lambda f: f.assign(book_id=["one"] + [1] * (len(f) - 1)),
+            r"nba\.odds_snapshots\.book_id \(smallint\): not an integer; example bad value 'one'",
+        ),
+        (
+            lambda f: f.assign(market=["moneyline"] * len(f)),
+            r"nba\.odds_snapshots\.market .*not one of .*'moneyline'",
+        ),
+        (
+            lambda f: f.assign(price_decimal=[None] * len(f)),
+            r"nba\.odds_snapshots\.price_decimal .*null in a NOT NULL column",
+        ),
+        (lambda f: f.assign(bogus=1), r"unknown column\(s\) \['bogus'\]"),
+    ],
+    ids=["naive-datetime", "missing-column", "wrong-type", "bad-enum", "null", "unknown-column"],
+)
+def test_bad_frames_are_rejected_and_nothing_is_written(fresh_engine, mutate, expected) -> None:
+    with pytest.raises(FrameValidationError, match=expected):
+        append_idempotent(
+            fresh_engine, "odds_snapshots", mutate(_odds(5)), run_id=uuid.uuid4(), source="t"
+        )
+    assert _count(fresh_engine, "odds_snapshots") == 0
+
+
+def test_versioned_tables_add_a_version_only_when_content_changes(fresh_engine) -> None:
+    game = sample_rows(player_id=1)["games"]
+
+    def write(frame: pd.DataFrame) -> int:
+        return append_idempotent(
+            fresh_engine, "games", frame, run_id=uuid.uuid4(), source="sandbox"
+        ).inserted
+
+    assert write(game) == 1
+    # A later poll that saw the same game: observation time moves, content does not.
+    assert write(game.assign(observed_at=T0 + timedelta(hours=1))) == 0
+    assert write(game.assign(status="final")) == 1
+    assert write(game) == 1  # flipping back is a change too
+    with fresh_engine.connect() as conn:
+        versions = conn.execute(
+            text("SELECT version, status FROM nba.games ORDER BY version")
+        ).all()
+    assert [tuple(v) for v in versions] == [(1, "scheduled"), (2, "final"), (3, "scheduled")]
+
+
+def test_a_batch_with_two_rows_for_one_key_keeps_the_last(fresh_engine) -> None:
+    game = sample_rows(player_id=1)["games"]
+    batch = pd.concat([game, game.assign(status="postponed")], ignore_index=True)
+    result = append_idempotent(fresh_engine, "games", batch, run_id=uuid.uuid4(), source="s")
+    assert (result.offered, result.inserted) == (2, 1)
+    with fresh_engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM nba.games")).scalar_one() == "postponed"
+
+
+def test_odds_partitions_are_created_as_needed(fresh_engine) -> None:
+    far = _odds(3, datetime.fromisoformat("2031-02-27T12:00:00+00:00"))
+    append_idempotent(fresh_engine, "odds_snapshots", far, run_id=uuid.uuid4(), source="t")
+    with fresh_engine.connect() as conn:
+        names = (
+            conn.execute(text("SELECT tableoid::regclass::text FROM nba.odds_snapshots GROUP BY 1"))
+            .scalars()
+            .all()
+        )
+        default_rows = conn.execute(
+            text("SELECT count(*) FROM nba.odds_snapshots_default")
+        ).scalar_one()
+    assert names == ["nba.odds_snapshots_2031_02"]
+    assert default_rows == 0
