@@ -146,13 +146,27 @@ def _is_number(v: object) -> bool:
 
 
 def _check_each(where, col, s, present, convert, why) -> pd.Series:
-    converted = {}
+    """Convert each distinct value once: columns repeat a few values over millions of rows."""
+    try:
+        distinct = pd.unique(present)
+    except TypeError:  # unhashable values (dicts, lists): convert row by row
+        distinct = None
+    converted: dict[object, object] = {}
+    if distinct is not None:
+        for value in distinct:
+            try:
+                converted[value] = convert(value)
+            except (TypeError, ValueError) as exc:
+                row = present.index[(present == value).to_numpy()][0]
+                raise _fail(where, col, value, row, why) from exc
+        return present.map(converted).reindex(s.index).astype(object)
+    by_row = {}
     for row, value in present.items():
         try:
-            converted[row] = convert(value)
+            by_row[row] = convert(value)
         except (TypeError, ValueError) as exc:
             raise _fail(where, col, value, row, why) from exc
-    return pd.Series(converted, index=s.index, dtype=object)
+    return pd.Series(by_row, index=s.index, dtype=object)
 
 
 def _as_text(v: object) -> str:

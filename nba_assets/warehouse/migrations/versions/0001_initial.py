@@ -177,11 +177,14 @@ DECLARE
 BEGIN
     IF to_regclass('nba.' || name) IS NULL THEN
         PERFORM pg_advisory_xact_lock(hashtext('nba.ensure_odds_partition'));
-        IF to_regclass('nba.' || name) IS NULL THEN
+        -- The statement's catalog snapshot may predate a concurrent creator's commit.
+        BEGIN
             EXECUTE format(
                 'CREATE TABLE nba.%I PARTITION OF nba.odds_snapshots FOR VALUES FROM (%L) TO (%L)',
                 name, lo, hi);
-        END IF;
+        EXCEPTION WHEN duplicate_table THEN
+            NULL;
+        END;
     END IF;
     RETURN name;
 END;

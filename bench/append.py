@@ -1,0 +1,181 @@
+"""Append throughput: the idempotent append API against plain COPY and DataFrame.to_sql.
+
+    .venv/bin/python bench/append.py            # embedded server, or NBA_DATABASE_URL
+    .venv/bin/python bench/append.py --rows 200000
+
+Each contender writes the same synthetic odds rows (15 games x 12 books x 3 markets x
+2 outcomes x 96 snapshots a day) into a fresh table with the same columns and indexes as
+nba.odds_snapshots, in a scratch database that is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+import uuid
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import sql
+from sqlalchemy import create_engine, text
+
+from nba_assets.warehouse import migrate
+from nba_assets.warehouse.append import append_idempotent
+from nba_assets.warehouse.engine import engine_for, warehouse_url
+
+MARKETS = (("h2h", ("home", "away")), ("spreads", ("home", "away")), ("totals", ("over", "under")))
+
+
+def synthetic_odds(snapshots: int, start: pd.Timestamp, games: int = 15, books: int = 12):
+    times = pd.date_range(start, periods=snapshots, freq="15min")
+    parts = []
+    rng = np.random.default_rng(1)
+    for market, outcomes in MARKETS:
+        for outcome in outcomes:
+            grid = pd.MultiIndex.from_product(
+                [times, range(games), range(1, books + 1)],
+                names=["snapshot_time", "g", "book_id"],
+            ).to_frame(index=False)
+            grid["game_id"] = 2023110100 + grid.pop("g") + 1
+            grid["market"] = market
+            grid["outcome"] = outcome
+            grid["point"] = {"h2h": 0.0, "spreads": -3.5, "totals": 224.5}[market]
+            parts.append(grid)
+    frame = pd.concat(parts, ignore_index=True)
+    frame["price_decimal"] = np.round(rng.uniform(1.6, 2.4, len(frame)), 3)
+    frame["price_american"] = np.where(
+        frame.price_decimal >= 2,
+        np.round((frame.price_decimal - 1) * 100),
+        np.round(-100 / (frame.price_decimal - 1)),
+    ).astype(int)
+    frame["price_format"] = "decimal"
+    return frame
+
+
+def _clone_table(conn, name: str) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS bench.{name}")
+    conn.execute(f"CREATE TABLE bench.{name} (LIKE nba.odds_snapshots INCLUDING DEFAULTS)")
+    conn.execute(
+        f"CREATE UNIQUE INDEX ON bench.{name}"
+        " (game_id, book_id, market, outcome, point, snapshot_time)"
+    )
+
+
+def plain_copy(url: str, frame: pd.DataFrame, run_id: str) -> float:
+    frame = frame.assign(run_id=run_id, source="bench")
+    with psycopg.connect(url) as conn:
+        _clone_table(conn, "plain_copy")
+        conn.commit()
+        started = time.perf_counter()
+        buffer = io.StringIO()
+        frame.to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d %H:%M:%S.%f%z")
+        cols = ", ".join(frame.columns)
+        with conn.cursor().copy(f"COPY bench.plain_copy ({cols}) FROM STDIN (FORMAT csv)") as cp:
+            cp.write(buffer.getvalue())
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def to_sql(url: str, frame: pd.DataFrame, run_id: str, method: str | None) -> float:
+    frame = frame.assign(run_id=run_id, source="bench")
+    name = f"to_sql_{method or 'default'}"
+    with psycopg.connect(url) as conn:
+        _clone_table(conn, name)
+        conn.execute(
+            f"ALTER TABLE bench.{name} ALTER market TYPE text, ALTER outcome TYPE text,"
+            " ALTER price_format TYPE text, ALTER run_id TYPE text"
+        )
+        conn.commit()
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    started = time.perf_counter()
+    # PostgreSQL takes at most 65,535 bind parameters per statement: 11 columns x 5,000.
+    frame.to_sql(
+        name,
+        engine,
+        schema="bench",
+        if_exists="append",
+        index=False,
+        method=method,
+        chunksize=5_000,
+    )
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--to-sql-rows",
+        type=int,
+        default=100_000,
+        help="to_sql is slow; time it on this many rows and report rows/s",
+    )
+    args = parser.parse_args()
+    snapshots = max(1, round(args.rows / (15 * 12 * 6)))
+
+    base = warehouse_url()
+    scratch = f"nba_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
+    url = base.replace(base.split("?")[0].rsplit("/", 1)[1], scratch, 1)
+    try:
+        engine = engine_for(url)
+        migrate.upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE SCHEMA bench"))
+            for book in range(4, 13):
+                conn.execute(
+                    text("INSERT INTO nba.books (book_key, title) VALUES (:k, :k)"),
+                    {"k": f"book{book}"},
+                )
+        frame = synthetic_odds(snapshots, pd.Timestamp("2023-11-01", tz="UTC"))
+        n = len(frame)
+        run_id = str(uuid.uuid4())
+        results: dict[str, tuple[int, float]] = {}
+
+        results["plain COPY (same indexes)"] = (n, plain_copy(url, frame, run_id))
+        started = time.perf_counter()
+        first = append_idempotent(engine, "odds_snapshots", frame, run_id=run_id, source="bench")
+        results["append_idempotent (new rows)"] = (n, time.perf_counter() - started)
+        started = time.perf_counter()
+        again = append_idempotent(engine, "odds_snapshots", frame, run_id=run_id, source="bench")
+        results["append_idempotent (all duplicates)"] = (n, time.perf_counter() - started)
+        assert first.inserted == n and again.inserted == 0
+        small = frame.iloc[: args.to_sql_rows]
+        results["DataFrame.to_sql (default)"] = (len(small), to_sql(url, small, run_id, None))
+        results["DataFrame.to_sql (multi)"] = (len(small), to_sql(url, small, run_id, "multi"))
+
+        one_tick = synthetic_odds(50, pd.Timestamp("2023-12-01", tz="UTC"))
+        latencies = []
+        for _, snapshot in one_tick.groupby("snapshot_time"):
+            started = time.perf_counter()
+            append_idempotent(engine, "odds_snapshots", snapshot, run_id=run_id, source="bench")
+            latencies.append((time.perf_counter() - started) * 1000)
+
+        copy_rate = n / results["plain COPY (same indexes)"][1]
+        print(f"rows: {n:,} ({snapshots} snapshots); to_sql timed on {len(small):,} rows")
+        print(f"{'contender':<38}{'rows/s':>12}{'vs COPY':>10}")
+        for name, (rows, seconds) in results.items():
+            rate = rows / seconds
+            print(f"{name:<38}{rate:>12,.0f}{rate / copy_rate:>10.2f}")
+        print(
+            f"one 15-minute snapshot ({len(snapshot):,} rows): median "
+            f"{statistics.median(latencies):.1f} ms, p95 "
+            f"{statistics.quantiles(latencies, n=20)[-1]:.1f} ms over {len(latencies)}"
+        )
+        engine.dispose()
+    finally:
+        engine_for.cache_clear()
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
+            )
+
+
+if __name__ == "__main__":
+    main()
