@@ -6,7 +6,9 @@ import os
 
 import dagster as dg
 
-from nba_assets.defs.resources import WarehouseResource
+from nba_assets.defs.assets import ingest
+from nba_assets.defs.resources import FeedsResource, WarehouseResource
+from nba_assets.settings import FeedSettings
 
 
 def _warehouse() -> WarehouseResource:
@@ -16,4 +18,20 @@ def _warehouse() -> WarehouseResource:
     return WarehouseResource()
 
 
-defs = dg.Definitions(resources={"warehouse": _warehouse()})
+def _feeds() -> FeedsResource:
+    settings = FeedSettings.from_env()
+    if settings.mode == "live":
+        return FeedsResource(
+            mode="live",
+            odds_api_key=dg.EnvVar("ODDS_API_KEY"),
+            balldontlie_api_key=dg.EnvVar("BALLDONTLIE_API_KEY"),
+            odds_api_base_url=settings.odds_api_base_url,
+            balldontlie_base_url=settings.balldontlie_base_url,
+        )
+    return FeedsResource(mode="sandbox")
+
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules([ingest]),
+    resources={"warehouse": _warehouse(), "feeds": _feeds()},
+)

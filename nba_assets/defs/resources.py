@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+
 import dagster as dg
 from sqlalchemy import Engine
 
+from nba_assets.feeds.balldontlie.client import BallDontLieClient
+from nba_assets.feeds.http import FeedRequest
+from nba_assets.feeds.odds_api.client import OddsApiClient
+from nba_assets.feeds.sandbox.faults import Corruption, OddsCorruption, SandboxFaults
+from nba_assets.feeds.sandbox.league import SandboxLeague
+from nba_assets.feeds.sandbox.transport import SandboxTransport
 from nba_assets.warehouse.engine import engine_for, libpq_url, warehouse_url
 from nba_assets.warehouse.migrate import ensure_migrated
 
@@ -21,3 +33,104 @@ class WarehouseResource(dg.ConfigurableResource):
         engine = engine_for(self.url())
         ensure_migrated(engine)
         return engine
+
+
+@dataclass
+class SettableClock:
+    """The sandbox's notion of now; backfills move it to replay what was knowable then."""
+
+    at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.at or datetime.now(UTC)
+
+
+@dataclass
+class FeedSession:
+    """The clients one asset body uses, and every HTTP attempt they made."""
+
+    odds: OddsApiClient
+    bdl: BallDontLieClient
+    source: str
+    clock: SettableClock
+    live: bool
+    requests: list[FeedRequest] = field(default_factory=list)
+
+    @property
+    def odds_source(self) -> str:
+        return "odds_api" if self.live else "sandbox_odds_api"
+
+    @property
+    def bdl_source(self) -> str:
+        return "balldontlie" if self.live else "sandbox_balldontlie"
+
+    def credits(self) -> dict[str, int | None]:
+        """Odds API credits used by this session and left at the provider."""
+        odds = [r for r in self.requests if r.source == "odds_api"]
+        last = next((r for r in reversed(odds) if r.requests_remaining is not None), None)
+        return {
+            "feed_calls": len(self.requests),
+            "odds_api_credits_used": sum(r.requests_last or 0 for r in odds if r.outcome == "ok"),
+            "odds_api_credits_remaining": last.requests_remaining if last else None,
+        }
+
+
+@cache
+def _league(season: int, seed: int) -> SandboxLeague:
+    return SandboxLeague(season=season, seed=seed)
+
+
+class FeedsResource(dg.ConfigurableResource):
+    """The Odds API and BallDontLie, live or from the offline sandbox league.
+
+    Keys come from the environment (``ODDS_API_KEY``, ``BALLDONTLIE_API_KEY``) through
+    ``EnvVar`` and never reach logs or metadata. ``sandbox_corrupt_odds`` lists slate dates
+    (YYYY-MM-DD) whose sandbox odds are served corrupted, to rehearse the checks.
+    """
+
+    mode: str = "sandbox"
+    odds_api_key: str = ""
+    balldontlie_api_key: str = ""
+    odds_api_base_url: str = "https://api.the-odds-api.com"
+    balldontlie_base_url: str = "https://api.balldontlie.io"
+    # "eu" brings the sharp European books (Pinnacle) into the consensus.
+    regions: str = "us,eu"
+    sandbox_seed: int = 7
+    sandbox_corrupt_odds: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
+    sandbox_corruption: str = Corruption.HUGE_OVERROUND.value
+
+    @property
+    def live(self) -> bool:
+        return self.mode == "live"
+
+    @contextmanager
+    def session(self, season: int) -> Iterator[FeedSession]:
+        requests: list[FeedRequest] = []
+        clock = SettableClock()
+        transport = None
+        if not self.live:
+            faults = SandboxFaults(
+                odds=tuple(
+                    OddsCorruption(date.fromisoformat(d), Corruption(self.sandbox_corruption))
+                    for d in self.sandbox_corrupt_odds
+                )
+            )
+            transport = SandboxTransport(_league(season, self.sandbox_seed), clock, faults)
+        odds = OddsApiClient(
+            self.odds_api_key if self.live else "sandbox",
+            self.odds_api_base_url,
+            transport=transport,
+            regions=self.regions,
+            recorder=requests.append,
+        )
+        bdl = BallDontLieClient(
+            self.balldontlie_api_key if self.live else "sandbox",
+            self.balldontlie_base_url,
+            transport=transport,
+            recorder=requests.append,
+        )
+        try:
+            yield FeedSession(odds, bdl, self.mode, clock, self.live, requests)
+        finally:
+            odds.close()
+            bdl.close()

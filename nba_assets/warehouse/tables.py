@@ -57,13 +57,21 @@ FACT_TABLES: dict[str, FactTable] = {
             "team_stats", ("team_id", "as_of_date"), True, "inputs_as_of", None, ("inputs_as_of",)
         ),
         FactTable("schedule_context", ("game_id", "team_id"), True),
+        # A report is a new version of a player's status only when something in it changed;
+        # reported_at records when the change was first seen.
         FactTable(
             "injuries",
-            ("player_id", "reported_at", "source"),
-            event_time="reported_at",
-            entity=("player_id",),
+            ("player_id", "source"),
+            True,
+            "reported_at",
+            ("player_id",),
+            ("reported_at",),
         ),
-        FactTable("game_results", ("game_id", "source"), True, "completed_at"),
+        # BallDontLie gives no completion time, so completed_at is when a poll first saw the
+        # final score: an observation, not content.
+        FactTable(
+            "game_results", ("game_id", "source"), True, "completed_at", None, ("completed_at",)
+        ),
         FactTable(
             "model_predictions",
             ("game_id", "model", "model_version", "predicted_at"),

@@ -201,8 +201,10 @@ CREATE TABLE nba.injuries (
     return_date date,
     return_date_raw text,
     reported_at timestamptz NOT NULL,
+    {VERSIONING}
     {LINEAGE},
-    UNIQUE (player_id, reported_at, source)
+    UNIQUE (player_id, reported_at, source),
+    UNIQUE (player_id, source, version)
 );
 CREATE INDEX injuries_reported ON nba.injuries (reported_at);
 

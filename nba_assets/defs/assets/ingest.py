@@ -1,0 +1,319 @@
+"""Ingest assets: what the two feeds said about each slate, appended as it arrived.
+
+A past slate is loaded from history (historical odds snapshots on a grid from the day
+before through tip-off; finished games, box scores and results); today's slate is polled
+live and grows with every tick. Every body reads: fetch -> normalise -> append -> describe.
+"""
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+import dagster as dg
+import pandas as pd
+
+from nba_assets.core.slates import SLATE_TZ, season_of, slate_window, utc_now
+from nba_assets.defs.assets.common import RunReport, check_outputs, is_live, slates
+from nba_assets.defs.checks.ingest_checks import checks_for
+from nba_assets.defs.checks.registry import evaluate_checks, specs
+from nba_assets.defs.partitions import daily_partitions
+from nba_assets.defs.resources import FeedSession, FeedsResource, WarehouseResource
+from nba_assets.feeds.balldontlie.normalize import normalize_games, normalize_stats
+from nba_assets.feeds.odds_api.normalize import normalize_odds
+from nba_assets.feeds.records import NormalizedBatch
+from nba_assets.warehouse import ingest
+from nba_assets.warehouse.append import append_idempotent
+
+INGEST_RETRY = dg.RetryPolicy(
+    max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+_COMMON = dict(
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="ingest",
+    owners=["team:data-engineering"],
+    retry_policy=INGEST_RETRY,
+)
+
+
+class HistoryConfig(dg.Config):
+    """How a past slate is replayed from history."""
+
+    odds_interval_minutes: int = 15
+    odds_open_hour_et: int = 10
+
+
+def _slate_ids(slate: date) -> tuple[int, int]:
+    base = (slate.year * 10_000 + slate.month * 100 + slate.day) * 100
+    return base, base + 99
+
+
+def _on_slate(frame: pd.DataFrame, slate: date) -> pd.DataFrame:
+    lo, hi = _slate_ids(slate)
+    return frame[frame["game_id"].between(lo, hi)]
+
+
+def _finish(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    session_requests: list,
+    report: RunReport,
+    run_id: str,
+) -> Iterator[object]:
+    engine = warehouse.engine()
+    ingest.write_feed_requests(engine, session_requests, run_id=run_id)
+    now = utc_now()
+    with report.stage("check"):
+        yield from evaluate_checks(
+            context, engine, checks_for(context.asset_key.path[-1]), slates(context), now
+        )
+    yield dg.MaterializeResult(metadata=report.metadata())
+    yield from check_outputs(context)
+
+
+def _quarantine(engine, batch: NormalizedBatch, run_id: str, source: str, slate: date) -> int:
+    return ingest.write_quarantine(
+        engine, batch.quarantine, run_id=run_id, source=source, partition_key=slate.isoformat()
+    )
+
+
+@dg.asset(
+    kinds={"postgres", "python"},
+    check_specs=specs(checks_for("games")),
+    tags={"nba/feed": "balldontlie"},
+    **_COMMON,
+)
+def games(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, feeds: FeedsResource
+) -> Iterator[object]:
+    """One version of each scheduled game per feed (BallDontLie's schedule for the slate).
+
+    Grain: game x source x version. Source: BallDontLie `/v1/games?dates[]=`; the odds feed
+    adds its own view through `odds_snapshots`. Idempotency: a new version only when a
+    game's content changes (status, tip-off, teams).
+    """
+    engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
+    requests: list = []
+    for slate in slates(context):
+        with feeds.session(season_of(slate)) as session:
+            session.clock.at = (
+                None if is_live(slate) else slate_window(slate)[1] + timedelta(hours=6)
+            )
+            with report.stage("fetch"):
+                response = session.bdl.games(dates=[slate])
+            with report.stage("validate"):
+                batch = normalize_games(
+                    response.data, observed_at=response.received_at, endpoint=response.endpoint
+                )
+            with report.stage("append"):
+                frame = batch["games"]
+                ingest.games_source_ids(engine, frame, session.bdl_source)
+                report.add(
+                    append_idempotent(
+                        engine, "games", frame, run_id=run_id, source=session.bdl_source
+                    )
+                )
+                report.quarantined += _quarantine(engine, batch, run_id, session.bdl_source, slate)
+            report.preview = frame
+            requests += session.requests
+    yield from _finish(context, warehouse, requests, report, run_id)
+
+
+def _odds_grid(slate: date, tip_offs: list[datetime], config: HistoryConfig) -> list[datetime]:
+    opens = datetime.combine(slate - timedelta(days=1), time(config.odds_open_hour_et), SLATE_TZ)
+    last = max(tip_offs) if tip_offs else slate_window(slate)[1]
+    step = timedelta(minutes=config.odds_interval_minutes)
+    grid, at = [], opens
+    while at <= last:
+        grid.append(at)
+        at += step
+    return grid
+
+
+def _tip_offs(engine, slate: date) -> list[datetime]:
+    from nba_assets.defs.checks.queries import slate_games
+
+    games = slate_games(engine, slate)
+    return [t.to_pydatetime() for t in pd.to_datetime(games["commence_time"], utc=True)]
+
+
+def _odds_for_slate(
+    session: FeedSession, slate: date, grid: list[datetime] | None, report: RunReport
+) -> tuple[list[NormalizedBatch], int]:
+    """Normalised odds for one slate: the historical grid, or one live poll."""
+    batches, calls = [], 0
+    instants = grid if grid is not None else [None]
+    for at in instants:
+        with report.stage("fetch"):
+            response = session.odds.odds() if at is None else session.odds.historical_odds(at)
+        calls += 1
+        with report.stage("validate"):
+            batches.append(
+                normalize_odds(
+                    response.data, observed_at=response.received_at, endpoint=response.endpoint
+                )
+            )
+    return batches, calls
+
+
+@dg.asset(
+    kinds={"postgres", "python"},
+    deps=[games],
+    check_specs=specs(checks_for("odds_snapshots")),
+    tags={"nba/feed": "odds_api"},
+    pool="odds_api",
+    **_COMMON,
+)
+def odds_snapshots(
+    context: dg.AssetExecutionContext,
+    config: HistoryConfig,
+    warehouse: WarehouseResource,
+    feeds: FeedsResource,
+) -> Iterator[object]:
+    """One price of one outcome at one book at one instant, kept forever.
+
+    Grain: game x book x market x outcome x point x snapshot time. Source: The Odds API
+    `/odds` (live slate, one poll per tick) or `/historical/.../odds` on a grid from the day
+    before through the last tip-off (past slates). Idempotency: the natural key; a re-run
+    adds nothing. Also appends the odds feed's view of `games` and the `markets` offered.
+    """
+    engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
+    requests: list = []
+    for slate in slates(context):
+        live = is_live(slate)
+        with feeds.session(season_of(slate)) as session:
+            grid = None if live else _odds_grid(slate, _tip_offs(engine, slate), config)
+            batches, _ = _odds_for_slate(session, slate, grid, report)
+            with report.stage("append"):
+                odds = pd.concat([b["odds_snapshots"] for b in batches], ignore_index=True)
+                seen = pd.concat([b["games"] for b in batches], ignore_index=True)
+                if not live:
+                    odds, seen = _on_slate(odds, slate), _on_slate(seen, slate)
+                rows = ingest.odds_rows(engine, odds, session.odds_source)
+                report.add(
+                    append_idempotent(
+                        engine, "odds_snapshots", rows, run_id=run_id, source=session.odds_source
+                    )
+                )
+                report.add(
+                    append_idempotent(
+                        engine,
+                        "markets",
+                        ingest.markets_rows(rows),
+                        run_id=run_id,
+                        source=session.odds_source,
+                    )
+                )
+                report.add(
+                    append_idempotent(
+                        engine, "games", seen, run_id=run_id, source=session.odds_source
+                    )
+                )
+                for batch in batches:
+                    report.quarantined += _quarantine(
+                        engine, batch, run_id, session.odds_source, slate
+                    )
+            report.preview = rows
+            report.extra.update(session.credits())
+            requests += session.requests
+    yield from _finish(context, warehouse, requests, report, run_id)
+
+
+@dg.asset(
+    kinds={"postgres", "python"},
+    deps=[games],
+    check_specs=specs(checks_for("player_stats")),
+    tags={"nba/feed": "balldontlie"},
+    **_COMMON,
+)
+def player_stats(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, feeds: FeedsResource
+) -> Iterator[object]:
+    """A player's box-score line in one finished game.
+
+    Grain: game x player x source x version. Source: BallDontLie `/v1/stats?dates[]=`.
+    Idempotency: a new version only when a line changes (stat corrections).
+    """
+    engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
+    requests: list = []
+    for slate in slates(context):
+        with feeds.session(season_of(slate)) as session:
+            session.clock.at = (
+                None if is_live(slate) else slate_window(slate)[1] + timedelta(hours=6)
+            )
+            with report.stage("fetch"):
+                response = session.bdl.stats(dates=[slate])
+            with report.stage("validate"):
+                batch = normalize_stats(
+                    response.data, observed_at=response.received_at, endpoint=response.endpoint
+                )
+            with report.stage("append"):
+                rows = ingest.player_rows(engine, batch["player_stats"], session.bdl_source)
+                report.add(
+                    append_idempotent(
+                        engine, "player_stats", rows, run_id=run_id, source=session.bdl_source
+                    )
+                )
+                report.quarantined += _quarantine(engine, batch, run_id, session.bdl_source, slate)
+            report.preview = rows
+            requests += session.requests
+    yield from _finish(context, warehouse, requests, report, run_id)
+
+
+@dg.asset(
+    kinds={"postgres", "python"},
+    deps=[games, player_stats],
+    check_specs=specs(checks_for("game_results")),
+    tags={"nba/feed": "balldontlie"},
+    **_COMMON,
+)
+def game_results(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, feeds: FeedsResource
+) -> Iterator[object]:
+    """A final score; a correction is a new version, never an edit.
+
+    Grain: game x source x version. Source: BallDontLie `/v1/games` (finished games) and,
+    while a slate is within three days, The Odds API `/scores` as a second opinion.
+    Idempotency: a new version only when a score changes.
+    """
+    from nba_assets.feeds.odds_api.normalize import normalize_scores
+
+    engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
+    requests: list = []
+    for slate in slates(context):
+        live = is_live(slate)
+        with feeds.session(season_of(slate)) as session:
+            session.clock.at = None if live else slate_window(slate)[1] + timedelta(hours=6)
+            with report.stage("fetch"):
+                response = session.bdl.games(dates=[slate])
+            with report.stage("validate"):
+                batch = normalize_games(
+                    response.data, observed_at=response.received_at, endpoint=response.endpoint
+                )
+            with report.stage("append"):
+                results = _on_slate(batch["game_results"], slate)
+                report.add(
+                    append_idempotent(
+                        engine, "game_results", results, run_id=run_id, source=session.bdl_source
+                    )
+                )
+                report.quarantined += _quarantine(engine, batch, run_id, session.bdl_source, slate)
+            if utc_now() - slate_window(slate)[1] < timedelta(days=3):
+                with report.stage("fetch"):
+                    scores = session.odds.scores(days_from=3)
+                with report.stage("validate"):
+                    second = normalize_scores(
+                        scores.data, observed_at=scores.received_at, endpoint=scores.endpoint
+                    )
+                with report.stage("append"):
+                    report.add(
+                        append_idempotent(
+                            engine,
+                            "game_results",
+                            _on_slate(second["game_results"], slate),
+                            run_id=run_id,
+                            source=session.odds_source,
+                        )
+                    )
+            report.preview = results
+            requests += session.requests
+    yield from _finish(context, warehouse, requests, report, run_id)
