@@ -23,8 +23,7 @@ setup: $(VENV)/.installed
 	@ln -sf $(CURDIR)/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 dev: setup
-	NBA_DAGSTER_PG_URL="$$($(BIN)/nba-assets db url --dagster)" \
-		$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
 
 test: setup
 	$(BIN)/pytest

@@ -6,8 +6,11 @@ import os
 
 import dagster as dg
 
-from nba_assets.defs.assets import ingest
+from nba_assets.defs.assets import ingest, model, scoring
+from nba_assets.defs.jobs import JOBS
 from nba_assets.defs.resources import FeedsResource, WarehouseResource
+from nba_assets.defs.schedules import SCHEDULES
+from nba_assets.defs.sensors import SENSORS
 from nba_assets.settings import FeedSettings
 
 
@@ -32,6 +35,11 @@ def _feeds() -> FeedsResource:
 
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([ingest]),
+    assets=dg.load_assets_from_modules([ingest, model, scoring]),
+    jobs=JOBS,
+    schedules=SCHEDULES,
+    sensors=SENSORS,
     resources={"warehouse": _warehouse(), "feeds": _feeds()},
+    # Steps share one process: per-step process start-up dwarfs most of our steps.
+    executor=dg.in_process_executor,
 )

@@ -132,3 +132,15 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared is absent ({SHARED}); real-data tests need it")
     return SHARED
+
+
+@pytest.fixture
+def dagster_instance(pg_server: TestServer):
+    """A Dagster instance whose runs, events and schedules live in PostgreSQL."""
+    import dagster as dg
+
+    url = pg_server.create().replace("postgresql://", "postgresql+psycopg2://", 1)
+    with dg.instance_for_test(
+        overrides={"storage": {"postgres": {"postgres_url": url}}}
+    ) as instance:
+        yield instance

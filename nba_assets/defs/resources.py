@@ -122,12 +122,14 @@ class FeedsResource(dg.ConfigurableResource):
             transport=transport,
             regions=self.regions,
             recorder=requests.append,
+            now=clock,
         )
         bdl = BallDontLieClient(
             self.balldontlie_api_key if self.live else "sandbox",
             self.balldontlie_base_url,
             transport=transport,
             recorder=requests.append,
+            now=clock,
         )
         try:
             yield FeedSession(odds, bdl, self.mode, clock, self.live, requests)

@@ -2,8 +2,8 @@
 
 Event facts (odds, injuries, predictions, scores) are appended with
 ``INSERT … ON CONFLICT DO NOTHING`` on their natural key, so re-running a partition adds
-nothing. Versioned facts (games, results, box scores, ratings, grades) get a new row only
-when the content of a key differs from its latest version; an advisory lock per table makes
+nothing. Versioned facts (games, results, box scores, injuries, ratings, grades) get a new row
+only when the content of a key changes; an advisory lock per table makes
 two concurrent writers agree on version numbers. Everything happens in one transaction:
 a run that dies mid-append leaves no partial partition behind.
 """
@@ -135,28 +135,51 @@ def _insert(conn: Connection, spec: FactTable) -> int:
 
 
 def _insert_versioned(conn: Connection, spec: FactTable, frame: pd.DataFrame) -> int:
+    """Append every change of content per key, in batch order, numbering versions on.
+
+    A batch is a sequence of observations: consecutive rows of one key with the same
+    content collapse to one, a row equal to the key's latest stored version adds nothing,
+    and each remaining change becomes the next version. A row whose event-time key is
+    already stored (a replay of an older poll) is skipped by the conflict clause.
+    """
     cols = _stage_columns(conn)
     names = ", ".join(f'"{c}"' for c in cols)
     key = ", ".join(f'"{k}"' for k in spec.key)
     content = [c for c in cols if c not in (*spec.observation_columns, "run_id")]
-    content_row = ", ".join(f's."{c}"' for c in content)
-    s_cols = ", ".join(f's."{c}"' for c in cols)
-    join = " AND ".join(f'l."{k}" = s."{k}"' for k in spec.key)
+    content_row = ", ".join(f'"{c}"' for c in content)
+    c_cols = ", ".join(f'c."{c}"' for c in cols)
+    join = " AND ".join(f'l."{k}" = c."{k}"' for k in spec.key)
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": spec.qualified})
     result = conn.execute(
         text(
             f"""
-            WITH s AS (
-                SELECT DISTINCT ON ({key}) * FROM stage ORDER BY {key}, {_ORDINAL} DESC
+            WITH hashed AS (
+                SELECT *, md5(ROW({content_row})::text)::uuid AS h FROM stage
+            ), changes AS (
+                SELECT * FROM (
+                    SELECT *, lag(h) OVER (PARTITION BY {key} ORDER BY {_ORDINAL}) AS prev_h
+                    FROM hashed
+                ) d WHERE prev_h IS DISTINCT FROM h
             ), latest AS (
                 SELECT DISTINCT ON ({key}) {key}, version, row_hash FROM {spec.qualified}
-                WHERE ({key}) IN (SELECT {key} FROM s)
+                WHERE ({key}) IN (SELECT {key} FROM changes)
                 ORDER BY {key}, version DESC
+            ), fresh AS (
+                SELECT c.*, l.version AS stored_version,
+                       row_number() OVER (PARTITION BY {", ".join(f'c."{k}"' for k in spec.key)}
+                                          ORDER BY c.{_ORDINAL}) AS rn,
+                       l.row_hash AS stored_hash
+                FROM changes c LEFT JOIN latest l ON {join}
             )
             INSERT INTO {spec.qualified} ({names}, version, row_hash)
-            SELECT {s_cols}, COALESCE(l.version, 0) + 1, md5(ROW({content_row})::text)::uuid
-            FROM s LEFT JOIN latest l ON {join}
-            WHERE l.row_hash IS DISTINCT FROM md5(ROW({content_row})::text)::uuid
+            SELECT {c_cols},
+                   COALESCE(c.stored_version, 0)
+                     + row_number() OVER (PARTITION BY {", ".join(f'c."{k}"' for k in spec.key)}
+                                          ORDER BY c.{_ORDINAL}),
+                   c.h
+            FROM fresh c
+            WHERE NOT (c.rn = 1 AND c.stored_hash IS NOT DISTINCT FROM c.h)
+            ON CONFLICT DO NOTHING
             """
         )
     )

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY = 0x4E4241  # "NBA"
+VERSION_TABLE = "nba_alembic_version"
 
 
 def _config(connection: object | None = None) -> Config:
@@ -33,7 +34,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        return context.get_current_revision()
 
 
 def upgrade(engine: Engine, to: str = "head") -> None:

@@ -31,9 +31,12 @@ def _materialize(url: str, instance: dg.DagsterInstance) -> dg.ExecuteInProcessR
 @pytest.fixture(scope="module")
 def loaded(pg_server, template_db):
     url = pg_server.create(template=template_db)
-    instance = dg.DagsterInstance.ephemeral()
-    first = _materialize(url, instance)
-    second = _materialize(url, instance)
+    dagster_db = pg_server.create().replace("postgresql://", "postgresql+psycopg2://", 1)
+    with dg.instance_for_test(
+        overrides={"storage": {"postgres": {"postgres_url": dagster_db}}}
+    ) as instance:
+        first = _materialize(url, instance)
+        second = _materialize(url, instance)
     return url, first, second
 
 

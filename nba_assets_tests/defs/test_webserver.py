@@ -49,7 +49,8 @@ def webserver(tmp_path: Path, pg_server, warehouse_url):
     home.mkdir()
     # Runs launch at once here (no daemon in the test); production queues them.
     (home / "dagster.yaml").write_text(
-        "storage:\n  postgres:\n    postgres_url:\n      env: NBA_DAGSTER_PG_URL\n"
+        "storage:\n  custom:\n    module: nba_assets.defs.instance_storage\n"
+        "    class: NbaInstanceStorage\n    config: {}\n"
         "run_coordinator:\n  module: dagster.core.run_coordinator\n"
         "  class: DefaultRunCoordinator\n"
         "telemetry:\n  enabled: false\n"
@@ -58,7 +59,7 @@ def webserver(tmp_path: Path, pg_server, warehouse_url):
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
-        "NBA_DAGSTER_PG_URL": dagster_db,
+        "NBA_DAGSTER_DATABASE_URL": dagster_db,
         "NBA_DATABASE_URL": warehouse_url,
     }
     process = subprocess.Popen(

@@ -122,13 +122,22 @@ def test_versioned_tables_add_a_version_only_when_content_changes(fresh_engine) 
     assert [tuple(v) for v in versions] == [(1, "scheduled"), (2, "final"), (3, "scheduled")]
 
 
-def test_a_batch_with_two_rows_for_one_key_keeps_the_last(fresh_engine) -> None:
+def test_a_batch_is_a_sequence_of_observations(fresh_engine) -> None:
     game = sample_rows(player_id=1)["games"]
-    batch = pd.concat([game, game.assign(status="postponed")], ignore_index=True)
+    statuses = ["scheduled", "scheduled", "in_progress", "in_progress", "final", "scheduled"]
+    batch = pd.concat([game.assign(status=s) for s in statuses], ignore_index=True)
     result = append_idempotent(fresh_engine, "games", batch, run_id=uuid.uuid4(), source="s")
-    assert (result.offered, result.inserted) == (2, 1)
+    assert (result.offered, result.inserted) == (6, 4)
+    again = append_idempotent(fresh_engine, "games", batch.tail(1), run_id=uuid.uuid4(), source="s")
+    assert again.inserted == 0  # equal to the latest stored version
     with fresh_engine.connect() as conn:
-        assert conn.execute(text("SELECT status FROM nba.games")).scalar_one() == "postponed"
+        rows = conn.execute(text("SELECT version, status FROM nba.games ORDER BY version")).all()
+    assert [tuple(r) for r in rows] == [
+        (1, "scheduled"),
+        (2, "in_progress"),
+        (3, "final"),
+        (4, "scheduled"),
+    ]
 
 
 def test_odds_partitions_are_created_as_needed(fresh_engine) -> None:

@@ -35,6 +35,13 @@ _COMMON = dict(
 )
 
 
+def _fresh_within(minutes: int) -> dg.FreshnessPolicy:
+    """Daemon-evaluated freshness the UI shows: warn at two thirds of the window."""
+    return dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(minutes=minutes), warn_window=timedelta(minutes=minutes * 2 // 3)
+    )
+
+
 class HistoryConfig(dg.Config):
     """How a past slate is replayed from history."""
 
@@ -80,6 +87,7 @@ def _quarantine(engine, batch: NormalizedBatch, run_id: str, source: str, slate:
     kinds={"postgres", "python"},
     check_specs=specs(checks_for("games")),
     tags={"nba/feed": "balldontlie"},
+    freshness_policy=_fresh_within(60),
     **_COMMON,
 )
 def games(
@@ -161,6 +169,7 @@ def _odds_for_slate(
     check_specs=specs(checks_for("odds_snapshots")),
     tags={"nba/feed": "odds_api"},
     pool="odds_api",
+    freshness_policy=_fresh_within(30),
     **_COMMON,
 )
 def odds_snapshots(
@@ -264,6 +273,7 @@ def player_stats(
     deps=[games, player_stats],
     check_specs=specs(checks_for("game_results")),
     tags={"nba/feed": "balldontlie"},
+    freshness_policy=_fresh_within(60),
     **_COMMON,
 )
 def game_results(
@@ -315,5 +325,114 @@ def game_results(
                         )
                     )
             report.preview = results
+            requests += session.requests
+    yield from _finish(context, warehouse, requests, report, run_id)
+
+
+class InjuryHistoryConfig(dg.Config):
+    """How often a past slate's injury report is replayed (sandbox feed only)."""
+
+    interval_hours: int = 3
+    open_hour_et: int = 10
+
+
+def _injury_instants(slate: date, tip_offs: list[datetime], config: InjuryHistoryConfig):
+    opens = datetime.combine(slate - timedelta(days=1), time(config.open_hour_et), SLATE_TZ)
+    last = max(tip_offs) if tip_offs else slate_window(slate)[1]
+    instants, at = [], opens
+    while at < last:
+        instants.append(at)
+        at += timedelta(hours=config.interval_hours)
+    return [*instants, last - timedelta(minutes=30)]
+
+
+def _cleared(previous: pd.DataFrame, current: pd.DataFrame, at: datetime) -> pd.DataFrame:
+    """Players reported before but absent from a full report now count as available."""
+    gone = previous[~previous["source_player_id"].isin(current["source_player_id"])]
+    gone = gone[gone["status"] != "available"]
+    return gone.assign(
+        status="available",
+        status_raw="(absent from report)",
+        description=None,
+        return_date=None,
+        return_date_raw=None,
+        reported_at=pd.Timestamp(at),
+    )
+
+
+@dg.asset(
+    kinds={"postgres", "python"},
+    deps=[games],
+    check_specs=specs(checks_for("injuries")),
+    tags={"nba/feed": "balldontlie"},
+    freshness_policy=_fresh_within(60),
+    **_COMMON,
+)
+def injuries(
+    context: dg.AssetExecutionContext,
+    config: InjuryHistoryConfig,
+    warehouse: WarehouseResource,
+    feeds: FeedsResource,
+) -> Iterator[object]:
+    """One report of one player's status, scored by how likely the player is to play.
+
+    Grain: player x source x version (a new row only when a report changes; `reported_at`
+    is when the change was first seen). Source: BallDontLie `/v1/player_injuries`, which
+    has no history: past slates replay only on the sandbox feed. `play_probability` comes
+    from the status through a versioned rule kept with the row.
+    """
+    from nba_assets.analytics.injuries import DEFAULT_RULE
+    from nba_assets.feeds.balldontlie.normalize import normalize_injuries
+
+    engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
+    requests: list = []
+    # The report is league-wide: consecutive slates share polls, so the run polls one
+    # merged timeline per season instead of one grid per slate.
+    timelines: dict[int, set[datetime | None]] = {}
+    for slate in slates(context):
+        if is_live(slate):
+            timelines.setdefault(season_of(slate), set()).add(None)
+        elif feeds.live:
+            report.extra["note"] = "the live injury feed has no history; past slates skipped"
+        else:
+            instants = _injury_instants(slate, _tip_offs(engine, slate), config)
+            timelines.setdefault(season_of(slate), set()).update(instants)
+    first_slate = slates(context)[0]
+    for season, instants in timelines.items():
+        with feeds.session(season) as session:
+            team_ids = session.bdl.team_id_map()
+            previous = pd.DataFrame(columns=["source_player_id", "status"])
+            frames = []
+            for at in sorted(instants, key=lambda t: t or utc_now()):
+                session.clock.at = at
+                with report.stage("fetch"):
+                    response = session.bdl.player_injuries()
+                with report.stage("validate"):
+                    batch = normalize_injuries(
+                        response.data,
+                        observed_at=response.received_at,
+                        team_ids=team_ids,
+                        endpoint=response.endpoint,
+                    )
+                current = batch["injuries"]
+                frames += [current, _cleared(previous, current, response.received_at)]
+                previous = current
+                report.quarantined += _quarantine(
+                    engine, batch, run_id, session.bdl_source, first_slate
+                )
+            with report.stage("append"):
+                reports = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+                if not reports.empty:
+                    reports = reports.assign(
+                        play_probability=DEFAULT_RULE.probabilities(reports["status"]),
+                        probability_rule=DEFAULT_RULE.label,
+                    )
+                rows = ingest.player_rows(engine, reports, session.bdl_source)
+                report.add(
+                    append_idempotent(
+                        engine, "injuries", rows, run_id=run_id, source=session.bdl_source
+                    )
+                )
+            report.preview = rows
             requests += session.requests
     yield from _finish(context, warehouse, requests, report, run_id)

@@ -132,8 +132,7 @@ CREATE TABLE nba.games (
     {VERSIONING}
     {LINEAGE},
     CHECK (home_team_id <> away_team_id),
-    UNIQUE (game_id, source, version),
-    UNIQUE (game_id, source, ingested_at)
+    UNIQUE (game_id, source, version)
 );
 CREATE INDEX games_slate ON nba.games (slate_date);
 
