@@ -11,7 +11,6 @@ nba.odds_snapshots, in a scratch database that is dropped at the end.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import time
 import uuid
@@ -23,7 +22,7 @@ from psycopg import sql
 from sqlalchemy import create_engine, text
 
 from nba_assets.warehouse import migrate
-from nba_assets.warehouse.append import append_idempotent
+from nba_assets.warehouse.append import append_idempotent, csv_bytes
 from nba_assets.warehouse.engine import engine_for, warehouse_url
 
 MARKETS = (("h2h", ("home", "away")), ("spreads", ("home", "away")), ("totals", ("over", "under")))
@@ -70,11 +69,9 @@ def plain_copy(url: str, frame: pd.DataFrame, run_id: str) -> float:
         _clone_table(conn, "plain_copy")
         conn.commit()
         started = time.perf_counter()
-        buffer = io.StringIO()
-        frame.to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d %H:%M:%S.%f%z")
         cols = ", ".join(frame.columns)
         with conn.cursor().copy(f"COPY bench.plain_copy ({cols}) FROM STDIN (FORMAT csv)") as cp:
-            cp.write(buffer.getvalue())
+            cp.write(csv_bytes(frame))  # the append API's serialiser: compare database work
         conn.commit()
         return time.perf_counter() - started
 

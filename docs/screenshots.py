@@ -9,6 +9,8 @@ graph and the asset-check page into docs/img/.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import signal
 import subprocess
@@ -75,30 +77,76 @@ def _materialize_one_slate() -> None:
     raise TimeoutError("the run did not finish")
 
 
-def _shoot(path: str, name: str) -> Path:
-    target = OUT / name
-    subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1600,1000",
-            "--virtual-time-budget=20000",
-            f"--screenshot={target}",
-            f"{URL}{path}",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return target
+class _Browser:
+    """Headless Chromium driven over the DevTools protocol (websockets, no extra package).
+
+    A plain `chromium --screenshot` cannot dismiss the UI's first-visit dialog; this can.
+    """
+
+    def __init__(self) -> None:
+        port = 9333
+        self.process = subprocess.Popen(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--window-size=1600,1000",
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={OUT / '.chromium'}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                targets = httpx.get(f"http://127.0.0.1:{port}/json", timeout=2).json()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        page = next(t for t in targets if t["type"] == "page")
+        from websockets.sync.client import connect
+
+        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None).__enter__()
+        self.next_id = 0
+
+    def call(self, method: str, **params: object) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                return message.get("result", {})
+
+    def shoot(self, path: str, name: str) -> Path:
+        self.call("Page.navigate", url=f"{URL}{path}")
+        time.sleep(8)  # let the single-page app fetch and render
+        self.call(
+            "Runtime.evaluate",
+            expression=(
+                "[...document.querySelectorAll('button')].filter(b => b.innerText.trim() === 'Skip')"
+                ".forEach(b => b.click())"
+            ),
+        )
+        time.sleep(2)
+        shot = self.call("Page.captureScreenshot", format="png")
+        target = OUT / name
+        target.write_bytes(base64.b64decode(shot["data"]))
+        return target
+
+    def close(self) -> None:
+        self.ws.close()
+        self.process.terminate()
 
 
 def main() -> None:
@@ -113,11 +161,15 @@ def main() -> None:
     try:
         _wait_for_server(stack)
         _materialize_one_slate()
-        for path, name in (
-            ("/asset-groups", "asset-graph.png"),
-            ("/assets/odds_snapshots?view=checks", "asset-checks.png"),
-        ):
-            print(_shoot(path, name))
+        browser = _Browser()
+        try:
+            for path, name in (
+                ("/asset-groups", "asset-graph.png"),
+                ("/assets/odds_snapshots?view=checks", "asset-checks.png"),
+            ):
+                print(browser.shoot(path, name))
+        finally:
+            browser.close()
     finally:
         os.killpg(stack.pid, signal.SIGTERM)
         stack.wait(60)

@@ -10,13 +10,14 @@ a run that dies mid-append leaves no partial partition behind.
 
 from __future__ import annotations
 
-import io
 import time
 import uuid
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, text
 
 from nba_assets.warehouse.tables import FactTable, fact_table
@@ -72,7 +73,9 @@ def append_idempotent(
         ensure_odds_partitions(engine, clean["snapshot_time"])
     with engine.begin() as conn:
         _stage(conn, spec.qualified, clean)
-        inserted = _insert_versioned(conn, spec, clean) if spec.versioned else _insert(conn, spec)
+        inserted = (
+            _insert_versioned(conn, spec, clean) if spec.versioned else _insert(conn, spec, clean)
+        )
     return AppendResult(table, len(frame), inserted, time.perf_counter() - started)
 
 
@@ -97,38 +100,50 @@ def _stage(conn: Connection, table: str, frame: pd.DataFrame) -> None:
             f" ALTER TABLE stage ADD COLUMN {_ORDINAL} bigint"
         )
     )
-    buffer = io.StringIO()
-    _csv_ready(frame).assign(**{_ORDINAL: range(len(frame))}).to_csv(
-        buffer, header=False, index=False
-    )
     raw = conn.connection.driver_connection
     with (
         raw.cursor() as cur,
         cur.copy(f"COPY stage ({cols}, {_ORDINAL}) FROM STDIN WITH (FORMAT csv)") as copy,
     ):
-        copy.write(buffer.getvalue())
+        copy.write(csv_bytes(frame.assign(**{_ORDINAL: np.arange(len(frame))})))
 
 
-def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Format UTC timestamps with numpy: pandas' per-value strftime dominates large COPYs."""
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as headerless CSV for COPY, written by Arrow's C++ writer.
+
+    pandas' writer formats values one by one in Python and ran at ~200k rows/s here;
+    Arrow's is several times faster. Nulls become empty fields (NULL to COPY) while empty
+    strings are quoted, so the two stay distinct.
+    """
+    table = pa.Table.from_pandas(_arrow_ready(frame), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
+    return sink.getvalue().to_pybytes()
+
+
+def _arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy(deep=False)
     for name in frame.columns:
         column = frame[name]
-        if isinstance(column.dtype, pd.DatetimeTZDtype):
-            text_values = np.datetime_as_string(
-                column.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(), unit="us"
-            )
-            out[name] = np.where(column.isna(), "", np.char.add(text_values, "+00"))
+        if column.dtype == object:
+            # Mixed Python objects (dates, Decimals, JSON text): let Arrow see strings.
+            out[name] = column.map(lambda v: None if pd.isna(v) else str(v)).astype("string")
+        elif isinstance(column.dtype, pd.DatetimeTZDtype):
+            out[name] = column.dt.tz_convert("UTC")
     return out
 
 
-def _insert(conn: Connection, spec: FactTable) -> int:
+def _insert(conn: Connection, spec: FactTable, frame: pd.DataFrame) -> int:
     cols = _stage_columns(conn)
     names = ", ".join(f'"{c}"' for c in cols)
+    # Only a batch that repeats a key needs ordering (the first row wins); sorting a
+    # million staged rows otherwise costs more than the insert.
+    repeats = bool(spec.key) and bool(frame.duplicated(list(spec.key)).any())
+    order = f" ORDER BY {_ORDINAL}" if repeats else ""
     result = conn.execute(
         text(
-            f"INSERT INTO {spec.qualified} ({names}) SELECT {names} FROM stage"
-            f" ORDER BY {_ORDINAL} ON CONFLICT DO NOTHING"
+            f"INSERT INTO {spec.qualified} ({names}) SELECT {names} FROM stage{order}"
+            " ON CONFLICT DO NOTHING"
         )
     )
     return result.rowcount

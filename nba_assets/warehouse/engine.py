@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import cache
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from nba_assets.settings import nba_home
@@ -52,14 +52,27 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+# Appends stage rows in a temporary table; PostgreSQL's default of 8 MB of temp buffers
+# spills a large batch to disk. The setting must precede a session's first temp table.
+TEMP_BUFFERS = "256MB"
+
+
 @cache
 def engine_for(url: str) -> Engine:
-    return create_engine(
+    engine = create_engine(
         url.replace("postgresql://", "postgresql+psycopg://", 1),
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
     )
+
+    @event.listens_for(engine, "connect")
+    def _session_settings(dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cur:
+            cur.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def get_engine() -> Engine:

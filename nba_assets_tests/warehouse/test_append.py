@@ -154,3 +154,31 @@ def test_odds_partitions_are_created_as_needed(fresh_engine) -> None:
         ).scalar_one()
     assert names == ["nba.odds_snapshots_2031_02"]
     assert default_rows == 0
+
+
+def test_missing_values_in_every_kind_of_column_arrive_as_null(fresh_engine) -> None:
+    result = sample_rows(player_id=1)["game_results"]
+    frame = pd.concat(
+        [
+            result.assign(home_periods=[[30, 25, 27, 25]], away_periods=[[28, 30, 31, 30]]),
+            result.assign(game_id=GAME + 1, home_periods=[None], away_periods=[float("nan")]),
+        ],
+        ignore_index=True,
+    )
+    append_idempotent(fresh_engine, "game_results", frame, run_id=uuid.uuid4(), source="s")
+    quarantine = pd.DataFrame(
+        [
+            {"target_table": "games", "reason": "r", "raw": None, "raw_text": None},
+            {"target_table": "games", "reason": "", "raw": {"a": [1, None]}, "raw_text": "x"},
+        ]
+    )
+    append_idempotent(fresh_engine, "quarantine", quarantine, run_id=uuid.uuid4(), source="s")
+    with fresh_engine.connect() as conn:
+        periods = conn.execute(
+            text("SELECT home_periods, away_periods FROM nba.game_results ORDER BY game_id")
+        ).all()
+        kept = conn.execute(
+            text("SELECT reason, raw, raw_text FROM nba.quarantine ORDER BY quarantine_id")
+        ).all()
+    assert [tuple(p) for p in periods] == [([30, 25, 27, 25], [28, 30, 31, 30]), (None, None)]
+    assert [tuple(k) for k in kept] == [("r", None, None), ("", {"a": [1, None]}, "x")]
