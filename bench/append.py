@@ -4,8 +4,8 @@
     .venv/bin/python bench/append.py --rows 200000
 
 Each contender writes the same synthetic odds rows (15 games x 12 books x 3 markets x
-2 outcomes x 96 snapshots a day) into a fresh table with the same columns and indexes as
-nba.odds_snapshots, in a scratch database that is dropped at the end.
+2 outcomes x 96 snapshots a day) into a fresh table with the same columns, constraints,
+indexes and foreign key as nba.odds_snapshots, in a scratch database that is dropped at the end.
 """
 
 from __future__ import annotations
@@ -54,12 +54,27 @@ def synthetic_odds(snapshots: int, start: pd.Timestamp, games: int = 15, books: 
     return frame
 
 
-def _clone_table(conn, name: str) -> None:
+def _clone_table(conn, name: str, *, text_labels: bool = False) -> None:
+    """A table identical to nba.odds_snapshots: columns, CHECKs, unique index, book FK.
+
+    ``text_labels`` swaps the enum columns for text (to_sql cannot write enums), which
+    drops the CHECKs that compare them.
+    """
     conn.execute(f"DROP TABLE IF EXISTS bench.{name}")
-    conn.execute(f"CREATE TABLE bench.{name} (LIKE nba.odds_snapshots INCLUDING DEFAULTS)")
+    if text_labels:
+        conn.execute(f"CREATE TABLE bench.{name} (LIKE nba.odds_snapshots INCLUDING DEFAULTS)")
+        conn.execute(
+            f"ALTER TABLE bench.{name} ALTER market TYPE text, ALTER outcome TYPE text,"
+            " ALTER price_format TYPE text, ALTER run_id TYPE text"
+        )
+        conn.execute(
+            f"CREATE UNIQUE INDEX ON bench.{name}"
+            " (game_id, book_id, market, outcome, point, snapshot_time)"
+        )
+    else:
+        conn.execute(f"CREATE TABLE bench.{name} (LIKE nba.odds_snapshots INCLUDING ALL)")
     conn.execute(
-        f"CREATE UNIQUE INDEX ON bench.{name}"
-        " (game_id, book_id, market, outcome, point, snapshot_time)"
+        f"ALTER TABLE bench.{name} ADD FOREIGN KEY (book_id) REFERENCES nba.books (book_id)"
     )
 
 
@@ -70,6 +85,7 @@ def plain_copy(url: str, frame: pd.DataFrame, run_id: str) -> float:
         conn.commit()
         started = time.perf_counter()
         cols = ", ".join(frame.columns)
+        conn.execute("SET TimeZone = 'UTC'")  # csv_bytes writes naive UTC timestamps
         with conn.cursor().copy(f"COPY bench.plain_copy ({cols}) FROM STDIN (FORMAT csv)") as cp:
             cp.write(csv_bytes(frame))  # the append API's serialiser: compare database work
         conn.commit()
@@ -80,11 +96,7 @@ def to_sql(url: str, frame: pd.DataFrame, run_id: str, method: str | None) -> fl
     frame = frame.assign(run_id=run_id, source="bench")
     name = f"to_sql_{method or 'default'}"
     with psycopg.connect(url) as conn:
-        _clone_table(conn, name)
-        conn.execute(
-            f"ALTER TABLE bench.{name} ALTER market TYPE text, ALTER outcome TYPE text,"
-            " ALTER price_format TYPE text, ALTER run_id TYPE text"
-        )
+        _clone_table(conn, name, text_labels=True)
         conn.commit()
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     started = time.perf_counter()

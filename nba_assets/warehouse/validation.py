@@ -98,7 +98,7 @@ def _fail(where: str, col: Column, value: object, row: object, why: str) -> Fram
 
 
 def _check_column(where: str, col: Column, s: pd.Series) -> pd.Series:
-    nulls = s.isna() if s.dtype != object else s.map(_is_null)
+    nulls = s.isna()
     if not col.nullable and not col.has_default and nulls.any():
         row = nulls.idxmax()
         raise _fail(where, col, s[row], row, "null in a NOT NULL column")
@@ -133,12 +133,10 @@ def _check_column(where: str, col: Column, s: pd.Series) -> pd.Series:
     if kind == "ARRAY":
         return _check_each(where, col, s, present, _as_pg_array, "not a list of integers")
     if kind == "text":
+        if pd.api.types.infer_dtype(present, skipna=True) in ("string", "empty"):
+            return s
         return _check_each(where, col, s, present, _as_text, "not a string")
     return s
-
-
-def _is_null(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT
 
 
 def _is_number(v: object) -> bool:
@@ -159,6 +157,9 @@ def _check_each(where, col, s, present, convert, why) -> pd.Series:
             except (TypeError, ValueError) as exc:
                 row = present.index[(present == value).to_numpy()][0]
                 raise _fail(where, col, value, row, why) from exc
+        if len(converted) == 1:  # a constant column (run ids, sources): no per-row map
+            (value,) = converted.values()
+            return pd.Series(value, index=s.index, dtype=object).where(~s.isna(), None)
         return present.map(converted).reindex(s.index).astype(object)
     by_row = {}
     for row, value in present.items():
