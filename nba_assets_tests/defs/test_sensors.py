@@ -92,3 +92,27 @@ def test_failed_checks_alert_by_log_and_webhook(webhook, caplog, dagster_instanc
         again = dg.build_sensor_context(instance=instance, definitions=defs, cursor=context.cursor)
         sensors.check_failure_sensor(again)
         assert len(webhook) == 1  # nothing alerted twice
+
+
+def test_a_failed_run_alerts(webhook, dagster_instance) -> None:
+    @dg.op
+    def boom() -> None:
+        raise RuntimeError("feed down")
+
+    @dg.job(name="run_snapshot")
+    def failing() -> None:
+        boom()
+
+    result = failing.execute_in_process(instance=dagster_instance, raise_on_error=False)
+    assert not result.success
+    run = dagster_instance.get_run_by_id(result.run_id)
+    failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+    context = dg.build_run_status_sensor_context(
+        sensor_name="run_failure_alert",
+        dagster_instance=dagster_instance,
+        dagster_run=run,
+        dagster_event=failure,
+    ).for_run_failure()
+    sensors.run_failure_alert(context)
+    assert [a["title"] for a in webhook] == ["run failed: run_snapshot"]
+    assert webhook[0]["details"]["run_id"] == result.run_id

@@ -155,6 +155,38 @@ def games_in_both_feeds(engine: Engine, slate: date, now: datetime) -> CheckOutc
     return CheckOutcome(not single, {"games": len(sources), "known_to_one_feed_only": single})
 
 
+POLL_MAX_AGE = timedelta(minutes=60)
+
+
+def _polled_within(engine: Engine, endpoint: str, now: datetime) -> CheckOutcome:
+    """Rows are stored only when something changes, so freshness is a recent good poll."""
+    last = read(
+        engine,
+        "SELECT max(requested_at) AS at FROM nba.feed_requests"
+        " WHERE outcome = 'ok' AND endpoint LIKE :endpoint",
+        endpoint=f"%{endpoint}%",
+    )["at"].iloc[0]
+    if last is None or pd.isna(last):
+        return CheckOutcome(False, {"last_successful_poll": None})
+    age = (now - pd.Timestamp(last).to_pydatetime()).total_seconds() / 60
+    passed = age <= POLL_MAX_AGE.total_seconds() / 60
+    return CheckOutcome(passed, {"last_poll_age_minutes": round(age, 1)})
+
+
+def injuries_fresh(engine: Engine, slate: date, now: datetime) -> CheckOutcome:
+    """Live slate: the injury report was polled within the hour."""
+    if not _is_live(slate, now):
+        return CheckOutcome(True, {"note": "past slate: replayed from history"})
+    return _polled_within(engine, "/v1/player_injuries", now)
+
+
+def results_fresh(engine: Engine, slate: date, now: datetime) -> CheckOutcome:
+    """Live slate: scores were polled within the hour."""
+    if not _is_live(slate, now):
+        return CheckOutcome(True, {"note": "past slate: see results_complete"})
+    return _polled_within(engine, "/v1/games", now)
+
+
 def injuries_valid(engine: Engine, slate: date, now: datetime) -> CheckOutcome:
     from nba_assets.core.slates import slate_window
 
@@ -220,6 +252,12 @@ INGEST_CHECKS = (
     ),
     TableCheck(
         "injuries", "injuries_valid", "GX suite on statuses and play probabilities", injuries_valid
+    ),
+    TableCheck(
+        "injuries", "injuries_fresh", "live: the report polled within the hour", injuries_fresh
+    ),
+    TableCheck(
+        "game_results", "results_fresh", "live: scores polled within the hour", results_fresh
     ),
 )
 
