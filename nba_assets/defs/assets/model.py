@@ -129,35 +129,19 @@ def model_predictions(
     tip-off; now for today's). Idempotency: the natural key (a re-run predicts the same
     instant again and adds nothing).
     """
-    from nba_assets.analytics.injuries import player_values
-    from nba_assets.analytics.model_edge import predict_games
+    from nba_assets.analytics.slate_predictions import predict_slate
 
     engine, run_id, report, now = warehouse.engine(), context.run.run_id, RunReport(), utc_now()
     for slate in slates(context):
-        lo, hi = reads.slate_game_ids(slate)
         with report.stage("fetch"):
-            slate_games = reads.games(engine, (lo, hi), now)
+            slate_games = reads.games(engine, reads.slate_game_ids(slate), now)
             slate_games = slate_games[slate_games["status"] != "canceled"]
-            if slate_games.empty:
-                continue
-            first_tip = pd.to_datetime(slate_games["commence_time"], utc=True).min()
-            at = prediction_instant(first_tip.to_pydatetime(), slate, now)
-            season_ids = reads.season_game_ids(season_of(slate))
-            ratings = reads.team_stats(engine, slate, now)
-            situation = reads.schedule_context(engine, slate, now)
-            reports = reads.injuries(engine, at, now)
-            lines = reads.player_stats(engine, season_ids, at, now)
+        if slate_games.empty:
+            continue
+        first_tip = pd.to_datetime(slate_games["commence_time"], utc=True).min()
+        at = prediction_instant(first_tip.to_pydatetime(), slate, now)
         with report.stage("compute"):
-            values = player_values(lines, slate) if not lines.empty else None
-            rows = predict_games(
-                slate_games,
-                ratings,
-                situation,
-                at,
-                injuries=reports if not reports.empty else None,
-                player_values=values,
-            )
-            rows = rows.assign(inputs_known_at=pd.Timestamp(now))
+            rows = predict_slate(engine, slate, at, now)
         with report.stage("append"):
             report.add(
                 append_idempotent(
