@@ -79,10 +79,10 @@ def _learn_more_later(engine, at) -> None:
     )
     append_idempotent(engine, "injuries", report, run_id=uuid.uuid4(), source="sandbox_balldontlie")
     ratings = reads.team_stats(engine, SLATE, utc_now())
+    is_home = ratings["team_id"] == home
     boosted = ratings.assign(
-        net_rating=ratings["net_rating"].where(
-            ratings["team_id"] != home, ratings["net_rating"] + 15
-        )
+        off_rating=ratings["off_rating"].where(~is_home, ratings["off_rating"] + 15),
+        net_rating=ratings["net_rating"].where(~is_home, ratings["net_rating"] + 15),
     )
     append_idempotent(engine, "team_stats", boosted, run_id=uuid.uuid4(), source="test")
 
