@@ -1,4 +1,4 @@
-"""``nba-assets``: warehouse set-up and inspection from the shell."""
+"""``nba-assets``: warehouse set-up and inspection, archive imports and backtests."""
 
 from __future__ import annotations
 
@@ -33,6 +33,44 @@ def _db_status(_: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from nba_assets.backtest import import_archive
+    from nba_assets.feeds.archive import ArchiveFormatError
+
+    try:
+        report = import_archive(get_engine(), args.layout, args.path, args.season)
+    except (ArchiveFormatError, FileNotFoundError, ValueError) as exc:
+        print(f"import failed: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from nba_assets.backtest import BacktestConfig, format_table, parse_season, run_backtest
+
+    try:
+        season = parse_season(args.season)
+    except ValueError as exc:
+        print(f"backtest failed: {exc}", file=sys.stderr)
+        return 2
+    assert season is not None
+    config = BacktestConfig(at=args.at)
+    try:
+        result = run_backtest(
+            get_engine(),
+            season,
+            books=args.book or None,
+            include_postseason=args.postseason,
+            config=config,
+        )
+    except LookupError as exc:
+        print(f"backtest failed: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(format_table(result, config)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nba-assets", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +85,30 @@ def build_parser() -> argparse.ArgumentParser:
     mig.add_argument("--down", action="store_true", help="downgrade to --to instead")
     mig.set_defaults(func=_db_migrate)
     db.add_parser("status", help="revision and row counts").set_defaults(func=_db_status)
+
+    imp = commands.add_parser(
+        "import", help="load an odds/results archive (SBR or Kaggle layout) idempotently"
+    )
+    imp.add_argument("--layout", required=True, choices=("sbr", "kaggle"))
+    imp.add_argument("path", help="the CSV file, or a directory holding it")
+    imp.add_argument("--season", help="e.g. 2018-19: picks the SBR file, filters Kaggle rows")
+    imp.set_defaults(func=_import)
+
+    bt = commands.add_parser(
+        "backtest", help="replay a season point in time; print Brier, log loss, ECE, ROI, CLV"
+    )
+    bt.add_argument("--season", required=True, help="e.g. 2018-19")
+    bt.add_argument(
+        "--at",
+        choices=("auto", "open", "close"),
+        default="auto",
+        help="scoring instant: noon ET on the opening lines, or the close (auto: open if any)",
+    )
+    bt.add_argument(
+        "--book", action="append", help="only this book key (repeatable), e.g. sbr_archive"
+    )
+    bt.add_argument("--postseason", action="store_true", help="include playoff games")
+    bt.set_defaults(func=_backtest)
     return parser
 
 
