@@ -117,7 +117,12 @@ def test_launch_a_partition_over_graphql_and_read_its_checks(webserver: str) -> 
             "assetSelection": [key],
             "assetCheckSelection": [
                 {"assetKey": key, "name": n}
-                for n in ("results_valid", "results_consistent", "results_complete")
+                for n in (
+                    "results_valid",
+                    "results_consistent",
+                    "results_complete",
+                    "results_fresh",
+                )
             ],
         },
         "executionMetadata": {"tags": [{"key": "dagster/partition", "value": PARTITION}]},
