@@ -59,19 +59,8 @@ def week(pg_server, template_db):
     return url, first, second, counts, runs, partitions
 
 
-TABLES = (
-    "games",
-    "odds_snapshots",
-    "injuries",
-    "player_stats",
-    "game_results",
-    "team_stats",
-    "schedule_context",
-    "model_predictions",
-    "value_scores",
-    "grades",
-    "calibration_metrics",
-)
+# Every asset is a table of the same name.
+TABLES = tuple(sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()))
 
 
 def test_a_week_lands_the_expected_rows_in_every_table(week) -> None:

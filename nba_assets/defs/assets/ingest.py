@@ -83,6 +83,23 @@ def _quarantine(engine, batch: NormalizedBatch, run_id: str, source: str, slate:
     )
 
 
+def _stats_feed_slate(engine, session, slate, report, run_id, fetch, normalize) -> NormalizedBatch:
+    """One slate from the stats feed: fetch, normalise, quarantine what failed its model.
+
+    A past slate is read as of six hours after it ends, when every game is final and
+    nothing from a later slate exists yet.
+    """
+    session.clock.at = None if is_live(slate) else slate_window(slate)[1] + timedelta(hours=6)
+    with report.stage("fetch"):
+        response = fetch(session.bdl)
+    with report.stage("validate"):
+        batch = normalize(
+            response.data, observed_at=response.received_at, endpoint=response.endpoint
+        )
+    report.quarantined += _quarantine(engine, batch, run_id, session.bdl_source, slate)
+    return batch
+
+
 @dg.asset(
     kinds={"postgres", "python"},
     check_specs=specs(checks_for("games")),
@@ -103,15 +120,15 @@ def games(
     requests: list = []
     for slate in slates(context):
         with feeds.session(season_of(slate)) as session:
-            session.clock.at = (
-                None if is_live(slate) else slate_window(slate)[1] + timedelta(hours=6)
+            batch = _stats_feed_slate(
+                engine,
+                session,
+                slate,
+                report,
+                run_id,
+                lambda bdl, day=slate: bdl.games(dates=[day]),
+                normalize_games,
             )
-            with report.stage("fetch"):
-                response = session.bdl.games(dates=[slate])
-            with report.stage("validate"):
-                batch = normalize_games(
-                    response.data, observed_at=response.received_at, endpoint=response.endpoint
-                )
             with report.stage("append"):
                 frame = batch["games"]
                 ingest.games_source_ids(engine, frame, session.bdl_source)
@@ -120,7 +137,6 @@ def games(
                         engine, "games", frame, run_id=run_id, source=session.bdl_source
                     )
                 )
-                report.quarantined += _quarantine(engine, batch, run_id, session.bdl_source, slate)
             report.preview = frame
             requests += session.requests
     yield from _finish(context, warehouse, requests, report, run_id)
@@ -246,15 +262,15 @@ def player_stats(
     requests: list = []
     for slate in slates(context):
         with feeds.session(season_of(slate)) as session:
-            session.clock.at = (
-                None if is_live(slate) else slate_window(slate)[1] + timedelta(hours=6)
+            batch = _stats_feed_slate(
+                engine,
+                session,
+                slate,
+                report,
+                run_id,
+                lambda bdl, day=slate: bdl.stats(dates=[day]),
+                normalize_stats,
             )
-            with report.stage("fetch"):
-                response = session.bdl.stats(dates=[slate])
-            with report.stage("validate"):
-                batch = normalize_stats(
-                    response.data, observed_at=response.received_at, endpoint=response.endpoint
-                )
             with report.stage("append"):
                 rows = ingest.player_rows(engine, batch["player_stats"], session.bdl_source)
                 report.add(
@@ -262,7 +278,6 @@ def player_stats(
                         engine, "player_stats", rows, run_id=run_id, source=session.bdl_source
                     )
                 )
-                report.quarantined += _quarantine(engine, batch, run_id, session.bdl_source, slate)
             report.preview = rows
             requests += session.requests
     yield from _finish(context, warehouse, requests, report, run_id)
@@ -290,15 +305,16 @@ def game_results(
     engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
     requests: list = []
     for slate in slates(context):
-        live = is_live(slate)
         with feeds.session(season_of(slate)) as session:
-            session.clock.at = None if live else slate_window(slate)[1] + timedelta(hours=6)
-            with report.stage("fetch"):
-                response = session.bdl.games(dates=[slate])
-            with report.stage("validate"):
-                batch = normalize_games(
-                    response.data, observed_at=response.received_at, endpoint=response.endpoint
-                )
+            batch = _stats_feed_slate(
+                engine,
+                session,
+                slate,
+                report,
+                run_id,
+                lambda bdl, day=slate: bdl.games(dates=[day]),
+                normalize_games,
+            )
             with report.stage("append"):
                 results = _on_slate(batch["game_results"], slate)
                 report.add(
@@ -306,7 +322,6 @@ def game_results(
                         engine, "game_results", results, run_id=run_id, source=session.bdl_source
                     )
                 )
-                report.quarantined += _quarantine(engine, batch, run_id, session.bdl_source, slate)
             if utc_now() - slate_window(slate)[1] < timedelta(days=3):
                 with report.stage("fetch"):
                     scores = session.odds.scores(days_from=3)
