@@ -4,24 +4,72 @@ from __future__ import annotations
 
 import argparse
 import sys
+from urllib.parse import quote
+
+from alembic.util import CommandError
+from sqlalchemy.engine import make_url
 
 from nba_assets.warehouse import migrate
 from nba_assets.warehouse.engine import dagster_storage_url, get_engine, warehouse_url
 from nba_assets.warehouse.status import warehouse_status
 
 
+def libpq_uri(url: str) -> str:
+    """``url`` as a libpq connection URI, every part percent-encoded the way libpq decodes it.
+
+    SQLAlchemy renders a space in a query value as ``+``, which libpq keeps as a literal
+    ``+``: ``?options=-c%20statement_timeout%3D5s`` would come back as
+    ``options=-c+statement_timeout%3D5s`` and psql would refuse it. SQLAlchemy and psycopg
+    read the URI written here just as well.
+    """
+    parsed = make_url(url)
+
+    def enc(part: str, safe: str = "") -> str:
+        return quote(part, safe=safe)
+
+    userinfo = ""
+    if parsed.username:
+        password = f":{enc(parsed.password)}" if parsed.password is not None else ""
+        userinfo = f"{enc(parsed.username)}{password}@"
+    host = parsed.host or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    port = f":{parsed.port}" if parsed.port else ""
+    database = enc(parsed.database) if parsed.database else ""
+    params = [
+        f"{enc(key)}={enc(value, safe='/')}"
+        for key, values in parsed.query.items()
+        for value in (values if isinstance(values, tuple) else (values,))
+    ]
+    query = f"?{'&'.join(params)}" if params else ""
+    return f"postgresql://{userinfo}{host}{port}/{database}{query}"
+
+
 def _db_url(args: argparse.Namespace) -> int:
-    print(dagster_storage_url() if args.dagster else warehouse_url())
+    if args.dagster:
+        # For dagster-postgres (SQLAlchemy, psycopg2 driver), not for psql.
+        print(dagster_storage_url())
+    else:
+        print(libpq_uri(warehouse_url()))
     return 0
 
 
 def _db_migrate(args: argparse.Namespace) -> int:
     engine = get_engine()
-    if args.to == "base" or args.down:
-        migrate.downgrade(engine, args.to)
-    else:
-        migrate.upgrade(engine, args.to)
-    print(f"warehouse at revision {migrate.current_revision(engine) or 'base'}")
+    if args.down and args.to in ("head", "heads"):
+        print("migrate failed: --down needs --to REVISION (or base)", file=sys.stderr)
+        return 2
+    before = migrate.current_revision(engine)
+    try:
+        if args.down:
+            migrate.downgrade(engine, args.to)
+        else:
+            migrate.migrate_to(engine, args.to)
+    except CommandError as exc:
+        print(f"migrate failed: {exc}", file=sys.stderr)
+        return 2
+    after = migrate.current_revision(engine)
+    print(f"warehouse at revision {after or 'base'} (was {before or 'base'})")
     return 0
 
 
@@ -80,9 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
     url = db.add_parser("url", help="print the warehouse URL (starts the embedded server)")
     url.add_argument("--dagster", action="store_true", help="the Dagster instance's URL instead")
     url.set_defaults(func=_db_url)
-    mig = db.add_parser("migrate", help="upgrade to head, or to/down to a revision")
-    mig.add_argument("--to", default="head", help="a revision, 'head' or 'base'")
-    mig.add_argument("--down", action="store_true", help="downgrade to --to instead")
+    mig = db.add_parser(
+        "migrate", help="upgrade to head, or up or down to a revision ('--to base' drops all)"
+    )
+    mig.add_argument(
+        "--to", default="head", help="a revision, 'head' or 'base' (below the current one: down)"
+    )
+    mig.add_argument(
+        "--down", action="store_true", help="only downgrade: fail if --to is above the current"
+    )
     mig.set_defaults(func=_db_migrate)
     db.add_parser("status", help="revision and row counts").set_defaults(func=_db_status)
 

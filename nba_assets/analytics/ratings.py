@@ -283,17 +283,21 @@ def team_ratings(
     player_stats: pd.DataFrame,
     inputs_as_of: datetime,
     config: RatingsConfig = DEFAULT_RATINGS,
+    teams: Iterable[int] | None = None,
 ) -> pd.DataFrame:
-    """One ``nba.team_stats`` row per team in ``games``, rated on games before ``as_of_date``.
+    """One ``nba.team_stats`` row per team, rated on games before ``as_of_date``.
 
     ``player_stats`` may be box-score lines or their sums from :func:`team_game_totals`.
-    Teams with no finished game get the league prior ratings and null margin/last-10 values.
+    ``teams`` defaults to those in ``games``; pass the league's franchises to rate a team
+    whose first game the warehouse has not loaded yet (it gets the prior, like any team
+    with no finished game: league ratings and null margin/last-10 values).
     """
     require_columns(games, _GAME_COLUMNS, "games")
     inputs_as_of = require_aware(inputs_as_of, "inputs_as_of")
     totals = team_game_totals(player_stats)
     played = _played_games(as_of_date, games, results, totals, inputs_as_of, config)
-    return _rate(played, _teams(games), as_of_date, inputs_as_of, config)
+    rated = _teams(games) if teams is None else np.union1d(_teams(games), list(teams))
+    return _rate(played, rated, as_of_date, inputs_as_of, config)
 
 
 def season_team_ratings(

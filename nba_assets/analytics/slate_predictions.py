@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from nba_assets.analytics.injuries import player_values
-from nba_assets.analytics.model_edge import predict_games
+from nba_assets.analytics.model_edge import estimate_total_sigma, predict_games
 from nba_assets.core.slates import require_aware, season_of
 from nba_assets.warehouse import reads
 
@@ -25,7 +25,9 @@ def predict_slate(engine: Engine, slate: date, at: datetime, known_at: datetime)
     games = games[games["status"] != "canceled"]
     if games.empty:
         return pd.DataFrame()
-    lines = reads.player_stats(engine, reads.season_game_ids(season_of(slate)), at, known_at)
+    season = reads.season_game_ids(season_of(slate))
+    lines = reads.player_stats(engine, season, at, known_at)
+    history = reads.past_totals(engine, season, at, known_at)
     injuries = reads.injuries(engine, at, known_at)
     rows = predict_games(
         games,
@@ -34,5 +36,6 @@ def predict_slate(engine: Engine, slate: date, at: datetime, known_at: datetime)
         at,
         injuries=injuries if not injuries.empty else None,
         player_values=player_values(lines, slate) if not lines.empty else None,
+        total_sigma=estimate_total_sigma(history["pred_total"], history["actual_total"]),
     )
     return rows.assign(inputs_known_at=pd.Timestamp(known_at))

@@ -51,7 +51,12 @@ from nba_assets.analytics.market_consensus import (
     ConsensusConfig,
     market_consensus,
 )
-from nba_assets.analytics.model_edge import DEFAULT_MODEL, ModelEdgeConfig, predict_games
+from nba_assets.analytics.model_edge import (
+    DEFAULT_MODEL,
+    ModelEdgeConfig,
+    estimate_total_sigma,
+    predict_games,
+)
 from nba_assets.analytics.ratings import DEFAULT_RATINGS, RatingsConfig, season_team_ratings
 from nba_assets.analytics.schedule_context import schedule_context
 from nba_assets.analytics.value import (
@@ -185,7 +190,10 @@ def replay(data: SeasonData, config: BacktestConfig = DEFAULT_BACKTEST) -> Repla
     for slate, day in days:
         at = instants[slate]
         context = schedule[schedule["game_id"].isin(day["game_id"])]
-        preds = predict_games(day, by_day[slate], context, at, config=config.model)
+        sigma = total_sigma_at(predictions, data.results, at, config.model)
+        preds = predict_games(
+            day, by_day[slate], context, at, total_sigma=sigma, config=config.model
+        )
         preds = neutral_site_adjustment(preds, day, config.model)
         predictions.append(preds)
         odds = data.odds[data.odds["game_id"].isin(day["game_id"])]
@@ -206,6 +214,26 @@ def replay(data: SeasonData, config: BacktestConfig = DEFAULT_BACKTEST) -> Repla
         predictions=_concat(predictions),
         instants=instants,
     )
+
+
+def total_sigma_at(
+    predictions: list[pd.DataFrame],
+    results: pd.DataFrame,
+    at: datetime,
+    config: ModelEdgeConfig = DEFAULT_MODEL,
+) -> float:
+    """The total's sigma from earlier slates' predictions and results completed by ``at``."""
+    done = results[pd.to_datetime(results["completed_at"], utc=True) <= pd.Timestamp(at)]
+    past = _concat(predictions)
+    if past.empty or done.empty:
+        return estimate_total_sigma([], [], config)
+    joined = past[["game_id", "pred_total"]].merge(
+        done.assign(actual_total=done["home_score"] + done["away_score"])[
+            ["game_id", "actual_total"]
+        ],
+        on="game_id",
+    )
+    return estimate_total_sigma(joined["pred_total"], joined["actual_total"], config)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -1,30 +1,61 @@
-"""Sensors: scoring after fresh odds or injuries, grading after final results, alerts."""
+"""Sensors: scoring after fresh odds or injuries, grading after final results, alerts.
+
+Scoring and grading run in runs of their own, so Dagster's same-run blocking cannot stop
+them: these sensors consult the latest upstream blocking checks per slate first
+(:mod:`nba_assets.defs.checks.gates`), and the assets refuse such a slate as well.
+"""
 
 from __future__ import annotations
 
 import json
+import time
 
 import dagster as dg
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from nba_assets.defs.alerts import send_alert
-from nba_assets.defs.jobs import JOBS, run_grading, run_scoring
+from nba_assets.defs.checks.gates import failed_gates
+from nba_assets.defs.jobs import run_grading, run_scoring
 
 SCORING_TRIGGERS = ("odds_snapshots", "injuries")
+# A planned check still running after this long belongs to a run that died.
+STALE_PLANNED_SECONDS = 6 * 3600
+
+
+def _inserted_anything(record: dg.EventLogRecord) -> bool:
+    """Whether a materialization added rows; one without row counts is taken as new."""
+    materialization = record.asset_materialization
+    metadata = materialization.metadata if materialization else {}
+    counts = [v.value for k, v in metadata.items() if k.endswith("rows_inserted")]
+    return not counts or any(int(n or 0) > 0 for n in counts)
 
 
 def _new_partitions(instance: dg.DagsterInstance, asset: str, after: int) -> tuple[set[str], int]:
-    """Partitions of ``asset`` materialized after storage id ``after``, and the newest id."""
+    """Partitions of ``asset`` that gained rows after storage id ``after``, and the newest id."""
     records = instance.fetch_materializations(dg.AssetKey(asset), limit=500).records
     fresh = [r for r in records if r.storage_id > after]
-    partitions = {r.partition_key for r in fresh if r.partition_key}
+    partitions = {r.partition_key for r in fresh if r.partition_key and _inserted_anything(r)}
     return partitions, max((r.storage_id for r in fresh), default=after)
+
+
+def _ungated(context: dg.SensorEvaluationContext, asset: str, partitions: set[str]) -> list[str]:
+    """The partitions whose upstream blocking checks did not fail; the others are logged."""
+    allowed = []
+    for partition in sorted(partitions):
+        failed = failed_gates(context.instance, asset, partition)
+        if failed:
+            context.log.warning(f"not running {asset} for {partition}: {', '.join(failed)} failed")
+        else:
+            allowed.append(partition)
+    return allowed
 
 
 @dg.sensor(
     job=run_scoring,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Re-score a slate when its odds or injury report were refreshed.",
+    description="Re-score a slate when its odds or injury report gained rows, unless a "
+    "blocking check on its odds or ratings failed.",
 )
 def fresh_inputs_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     cursor = json.loads(context.cursor) if context.cursor else {}
@@ -36,7 +67,7 @@ def fresh_inputs_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(run_key=f"scoring-{p}-{marker}", partition_key=p)
-            for p in sorted(partitions)
+            for p in _ungated(context, "value_scores", partitions)
         ],
         cursor=json.dumps(cursor),
     )
@@ -46,7 +77,8 @@ def fresh_inputs_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     job=run_grading,
     minimum_interval_seconds=120,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Grade a slate when new final results arrived for it.",
+    description="Grade a slate when its results gained rows (a final score or a correction), "
+    "unless a blocking check on its results or value scores failed.",
 )
 def results_final_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     after = int(context.cursor or 0)
@@ -54,7 +86,7 @@ def results_final_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(run_key=f"grading-{p}-{newest}", partition_key=p)
-            for p in sorted(partitions)
+            for p in _ungated(context, "grades", partitions)
         ],
         cursor=str(newest),
     )
@@ -75,10 +107,14 @@ def check_failure_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason |
         for record in sorted(history, key=lambda r: r.id):
             if record.id <= seen:
                 continue
+            if record.status == AssetCheckExecutionRecordStatus.PLANNED:
+                if time.time() - record.create_timestamp < STALE_PLANNED_SECONDS:
+                    break  # still running: come back to it, and to what follows, next tick
+                seen = record.id
+                continue
             seen = record.id
-            event = record.event.dagster_event if record.event else None
-            evaluation = event.event_specific_data if event else None
-            if evaluation is not None and not evaluation.passed:
+            evaluation = record.evaluation
+            if record.status == AssetCheckExecutionRecordStatus.FAILED and evaluation:
                 send_alert(
                     f"check failed: {key.to_user_string()}",
                     {
@@ -94,9 +130,9 @@ def check_failure_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason |
 
 
 @dg.run_failure_sensor(
-    monitored_jobs=JOBS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Alert when a run fails.",
+    description="Alert when any run of this code location fails (scheduled, sensor-started, "
+    "or a backfill launched from the UI or CLI).",
 )
 def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
     send_alert(

@@ -31,6 +31,9 @@ def server_socket_dir(home: Path) -> Path:
         import pgserver
 
     home.mkdir(parents=True, exist_ok=True)
+    # pgserver creates the folder with exist_ok=False after checking it: a second
+    # process starting at the same moment would lose that race with FileExistsError.
+    _data_dir(home).mkdir(exist_ok=True)
     server = pgserver.get_server(_data_dir(home), cleanup_mode=None)
     return Path(server.get_postmaster_info().socket_dir)
 
@@ -46,7 +49,9 @@ def server_url(home: Path, database: str) -> str:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
         if exists.fetchone() is None:
             # Another process may create it between our check and our create.
-            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+            with contextlib.suppress(
+                psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation
+            ):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     return f"postgresql://postgres@/{database}?host={socket_dir}"
 

@@ -50,6 +50,34 @@ def downgrade(engine: Engine, to: str = "base") -> None:
         command.downgrade(_config(conn), to)
 
 
+def _is_below(script: ScriptDirectory, target: str, current: str | None) -> bool:
+    """Whether reaching ``target`` from ``current`` means going down."""
+    if current is None:
+        return False
+    if target == "base" or target.startswith("-"):
+        return True
+    if target.startswith("+"):
+        return False
+    wanted = script.get_revision(target)  # CommandError when no revision has that id
+    if wanted is None:
+        return True
+    below_current = {rev.revision for rev in script.iterate_revisions(current, "base")}
+    return wanted.revision != current and wanted.revision in below_current
+
+
+def migrate_to(engine: Engine, target: str = "head") -> None:
+    """Leave the warehouse at ``target``: upgrade to it, or downgrade when it is below the
+    current revision (``base`` drops everything). The direction is chosen under the lock."""
+    script = ScriptDirectory.from_config(_config())
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        if _is_below(script, target, context.get_current_revision()):
+            command.downgrade(_config(conn), target)
+        else:
+            command.upgrade(_config(conn), target)
+
+
 def ensure_migrated(engine: Engine) -> None:
     """Upgrade to head unless already there: cheap enough to call at every start."""
     if current_revision(engine) != head_revision():

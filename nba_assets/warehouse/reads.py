@@ -70,6 +70,36 @@ def results(
     )
 
 
+def past_totals(
+    engine: Engine, id_range: tuple[int, int], at: datetime, known_at: datetime
+) -> pd.DataFrame:
+    """Each finished game's last pre-game model total beside its final total.
+
+    The residuals estimate the total's sigma; only predictions made and results
+    completed by ``at`` count, so the estimate cannot look ahead either.
+    """
+    return _read(
+        engine,
+        f"""WITH p AS (
+               SELECT DISTINCT ON (game_id) game_id, pred_total FROM nba.model_predictions
+               WHERE game_id BETWEEN :lo AND :hi AND model = 'model_edge'
+                 AND pred_total IS NOT NULL AND predicted_at <= :at
+                 AND ingested_at <= :known_at
+               ORDER BY game_id, predicted_at DESC),
+            r AS (
+               SELECT DISTINCT ON (game_id) game_id, home_score + away_score AS actual_total
+               FROM nba.game_results
+               WHERE game_id BETWEEN :lo AND :hi AND final AND completed_at <= :at
+                 AND ingested_at <= :known_at
+               ORDER BY game_id, {_SOURCE_RANK}, version DESC)
+            SELECT p.game_id, p.pred_total, r.actual_total FROM p JOIN r USING (game_id)""",
+        lo=id_range[0],
+        hi=id_range[1],
+        at=at,
+        known_at=known_at,
+    )
+
+
 def player_stats(
     engine: Engine, id_range: tuple[int, int], at: datetime, known_at: datetime
 ) -> pd.DataFrame:

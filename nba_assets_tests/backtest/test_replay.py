@@ -17,6 +17,7 @@ from nba_assets.backtest.replay import (
     resolve_mode,
     scoring_instant,
     slate_ratings,
+    total_sigma_at,
 )
 from nba_assets.backtest.report import evaluate
 from nba_assets_tests.backtest.synthetic import season_data
@@ -163,3 +164,23 @@ def test_metrics_table_shape(data, baseline) -> None:
     consensus = result.row("market_consensus", "spreads")
     assert consensus["brier"] == pytest.approx(0.25)  # -110/-110 devigs to a coin flip
     assert consensus["bets"] == 0  # one book cannot beat its own devigged price
+
+
+def test_total_sigma_learns_only_from_results_completed_by_the_instant() -> None:
+    at = datetime(2023, 11, 10, 23, tzinfo=UTC)
+    predictions = [pd.DataFrame({"game_id": [1, 2, 3], "pred_total": [220.0, 220.0, 220.0]})]
+    results = pd.DataFrame(
+        {
+            "game_id": [1, 2, 3],
+            "home_score": [140, 90, 200],
+            "away_score": [120, 90, 200],
+            "completed_at": pd.to_datetime(
+                ["2023-11-09 04:00", "2023-11-10 04:00", "2023-11-11 04:00"], utc=True
+            ),
+        }
+    )
+    prior_n, prior = DEFAULT_MODEL.total_sigma_prior_games, DEFAULT_MODEL.total_sigma_default
+    # Residuals +40 and -40 count; game 3 (a residual of +180) ends after ``at``.
+    expected = np.sqrt((2 * 40.0**2 + prior_n * prior**2) / (2 + prior_n))
+    assert total_sigma_at(predictions, results, at) == pytest.approx(expected)
+    assert total_sigma_at([], results, at) == pytest.approx(prior)

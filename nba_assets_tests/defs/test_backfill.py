@@ -107,6 +107,58 @@ def test_running_the_week_again_inserts_nothing(week) -> None:
         assert all(n == 0 for n in inserted.values()), (event.asset_key, inserted)
 
 
+def test_first_nights_of_back_to_backs_are_stored(week) -> None:
+    url = week[0]
+    # Team-games whose team plays again the next day, straight from the schedule.
+    first_nights = """
+        WITH g AS (SELECT DISTINCT game_id, slate_date, home_team_id, away_team_id
+                   FROM nba.games),
+             t AS (SELECT game_id, slate_date, home_team_id AS team_id FROM g
+                   UNION ALL SELECT game_id, slate_date, away_team_id FROM g)
+        SELECT a.game_id, a.team_id FROM t a JOIN t b
+          ON a.team_id = b.team_id AND b.slate_date = a.slate_date + 1"""
+    expected = _count(url, f"SELECT count(*) FROM ({first_nights}) x")
+    assert expected > 0, "the sandbox week has no back-to-back to test with"
+    stored = _count(
+        url,
+        f"""SELECT count(*) FROM ({first_nights}) x JOIN nba.schedule_context s
+            USING (game_id, team_id) WHERE s.back_to_back""",
+    )
+    assert stored == expected
+
+
+def test_the_total_sigma_is_estimated_from_earlier_slates(week) -> None:
+    url = week[0]
+    with engine_for(url).connect() as conn:
+        by_slate = dict(
+            conn.execute(
+                text(
+                    """SELECT game_id / 100, min(total_sigma) FROM nba.model_predictions
+                       GROUP BY 1 ORDER BY 1"""
+                )
+            ).all()
+        )
+    sigmas = list(by_slate.values())
+    # Nothing is known before the first slate: the default; afterwards residuals move it.
+    assert sigmas[0] == pytest.approx(18.0)
+    assert sigmas[-1] != pytest.approx(18.0, abs=1e-6)
+
+
+def test_both_algorithms_are_graded_and_calibrated_with_charts(week) -> None:
+    url, first = week[0], week[1]
+    for table in ("grades", "calibration_metrics"):
+        algorithms = _count(url, f"SELECT count(DISTINCT algorithm) FROM nba.{table}")
+        assert algorithms == 2, table
+    [event] = [
+        e
+        for e in first.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey("calibration_metrics")
+    ]
+    metadata = event.step_materialization_data.materialization.metadata
+    for chart in ("reliability_diagram", "cumulative_clv"):
+        assert "data:image/png;base64," in metadata[chart].value, chart
+
+
 def test_corrupted_odds_fail_the_blocking_check_and_value_scores_does_not_run(
     pg_server, template_db
 ) -> None:
@@ -133,6 +185,18 @@ def test_corrupted_odds_fail_the_blocking_check_and_value_scores_does_not_run(
         failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
         assert "odds_consistent" in failed
         assert instance.get_materialized_partitions(dg.AssetKey("value_scores")) == set()
+        # A later run of its own (as the scoring sensor or a click in the UI would start)
+        # refuses the slate too: the gate reads the latest blocking evaluation.
+        later = dg.materialize(
+            [a for a in ALL_ASSETS if a.key == dg.AssetKey("value_scores")],
+            resources=resources,
+            instance=instance,
+            partition_key=slate,
+            raise_on_error=False,
+        )
+        assert not later.success
+        [failure] = [e for e in later.all_events if e.event_type_value == "STEP_FAILURE"]
+        assert "odds_snapshots:odds_consistent" in str(failure.step_failure_data.error)
     assert _count(url, "SELECT count(*) FROM nba.value_scores") == 0
 
 

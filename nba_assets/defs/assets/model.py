@@ -12,6 +12,7 @@ import dagster as dg
 import pandas as pd
 
 from nba_assets.core.slates import season_of, slate_window, utc_now
+from nba_assets.core.teams import FRANCHISES
 from nba_assets.defs.assets.common import RunReport, check_outputs, slates
 from nba_assets.defs.assets.ingest import game_results, games, injuries, player_stats
 from nba_assets.defs.checks.model_checks import checks_for
@@ -22,6 +23,7 @@ from nba_assets.warehouse import reads
 from nba_assets.warehouse.append import append_idempotent
 
 MODEL_SOURCE = "nba_assets"
+LEAGUE_TEAM_IDS = tuple(f.team_id for f in FRANCHISES)
 # Past slates are predicted this long before their first tip-off.
 PREDICTION_LEAD = timedelta(minutes=60)
 
@@ -77,7 +79,9 @@ def team_stats(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
         if schedule.empty:
             continue
         with report.stage("compute"):
-            rows = team_ratings(slate, schedule, finished, lines, inputs_as_of=starts)
+            rows = team_ratings(
+                slate, schedule, finished, lines, inputs_as_of=starts, teams=LEAGUE_TEAM_IDS
+            )
         with report.stage("append"):
             report.add(
                 append_idempotent(engine, "team_stats", rows, run_id=run_id, source=MODEL_SOURCE)
@@ -106,7 +110,9 @@ def schedule_context(
             continue
         with report.stage("compute"):
             lo, hi = reads.slate_game_ids(slate)
-            season_rows = compute(schedule[schedule["slate_date"] <= slate])
+            # The whole season, not just up to the slate: the first night of a
+            # back-to-back is known from tomorrow's game, published long in advance.
+            season_rows = compute(schedule)
             rows = season_rows[season_rows["game_id"].between(lo, hi)]
         with report.stage("append"):
             report.add(
@@ -141,7 +147,10 @@ def model_predictions(
         first_tip = pd.to_datetime(slate_games["commence_time"], utc=True).min()
         at = prediction_instant(first_tip.to_pydatetime(), slate, now)
         with report.stage("compute"):
-            rows = predict_slate(engine, slate, at, now)
+            # Knowledge is read afresh per slate, so a range run sees the predictions it
+            # made for earlier slates (the total's sigma learns from them) exactly as one
+            # run per partition would.
+            rows = predict_slate(engine, slate, at, utc_now())
         with report.stage("append"):
             report.add(
                 append_idempotent(

@@ -22,6 +22,7 @@ from nba_assets.defs.assets.model import (
     model_predictions,
     prediction_instant,
 )
+from nba_assets.defs.checks.gates import refuse_gated_slates
 from nba_assets.defs.checks.model_checks import checks_for
 from nba_assets.defs.checks.queries import read
 from nba_assets.defs.checks.registry import specs
@@ -72,6 +73,7 @@ def value_scores(
     from nba_assets.analytics.market_consensus import market_consensus
     from nba_assets.analytics.value import score_market_consensus, score_model_edge
 
+    refuse_gated_slates(context)
     engine, run_id, report, now = warehouse.engine(), context.run.run_id, RunReport(), utc_now()
     for slate in slates(context):
         with report.stage("fetch"):
@@ -117,6 +119,7 @@ def grades(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> I
     from nba_assets.analytics.grading import grade_value_scores
     from nba_assets.analytics.market_consensus import market_consensus
 
+    refuse_gated_slates(context)
     engine, run_id, report, now = warehouse.engine(), context.run.run_id, RunReport(), utc_now()
     for slate in slates(context):
         lo, hi = reads.slate_game_ids(slate)
