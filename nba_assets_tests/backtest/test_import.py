@@ -122,3 +122,24 @@ def test_real_2018_19_closing_line_matches_the_published_figures(
     model = result.row("model_edge", "h2h")
     assert model["games"] == 1230
     assert model["brier"] < 0.2414  # beats always predicting the season's home-win rate
+
+
+def test_real_2018_19_through_the_cli_from_the_sbr_archive(
+    shared_dir: Path, cli_db: str, capsys
+) -> None:
+    """The README's two commands on the real SBR archive print the published figures."""
+    real = shared_dir / "data" / "real"
+    assert main(["import", "--layout", "sbr", str(real), "--season", "2018-19"]) == 0
+    capsys.readouterr()
+    assert main(["backtest", "--season", "2018-19"]) == 0
+    out = capsys.readouterr().out
+    rows = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 6 and parts[1] == "h2h":
+            rows[parts[0].rstrip("*")] = (int(parts[2]), float(parts[3]), float(parts[4]))
+    games, brier, log_loss = rows["closing_line"]
+    assert games == 1230
+    assert brier == pytest.approx(0.2036, abs=0.001)
+    assert log_loss == pytest.approx(0.5930, abs=0.002)
+    assert rows["model_edge"][1] < 0.2414  # a constant home-win-rate forecast's Brier
