@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 
 import dagster as dg
+import httpx
 from sqlalchemy import Engine
 
 from nba_assets.feeds.balldontlie.client import BallDontLieClient
-from nba_assets.feeds.http import FeedRequest
+from nba_assets.feeds.http import FeedRequest, Recorder, Sleeper
 from nba_assets.feeds.odds_api.client import OddsApiClient
 from nba_assets.feeds.sandbox.faults import Corruption, OddsCorruption, SandboxFaults
 from nba_assets.feeds.sandbox.league import SandboxLeague
@@ -47,7 +48,10 @@ class SettableClock:
 
 @dataclass
 class FeedSession:
-    """The clients one asset body uses, and every HTTP attempt they made."""
+    """The clients one asset body uses, and every HTTP attempt they made.
+
+    ``clock`` is the sandbox's now (moved to replay a past slate); live clients ignore it.
+    """
 
     odds: OddsApiClient
     bdl: BallDontLieClient
@@ -64,15 +68,28 @@ class FeedSession:
     def bdl_source(self) -> str:
         return "balldontlie" if self.live else "sandbox_balldontlie"
 
-    def credits(self) -> dict[str, int | None]:
-        """Odds API credits used by this session and left at the provider."""
-        odds = [r for r in self.requests if r.source == "odds_api"]
-        last = next((r for r in reversed(odds) if r.requests_remaining is not None), None)
-        return {
-            "feed_calls": len(self.requests),
-            "odds_api_credits_used": sum(r.requests_last or 0 for r in odds if r.outcome == "ok"),
-            "odds_api_credits_remaining": last.requests_remaining if last else None,
-        }
+
+def feed_usage(requests: Iterable[FeedRequest]) -> dict[str, int]:
+    """What a run's feed calls cost, as materialization metadata.
+
+    ``feed_calls`` counts every HTTP attempt (retries and failures included), also per
+    provider; Odds API credits used sum ``x-requests-last`` over the answered calls, and
+    credits remaining is the last ``x-requests-remaining`` the provider sent (left out when
+    no call reported one). Sum the requests of every slate of a run before calling this.
+    """
+    calls = list(requests)
+    odds = [r for r in calls if r.source == "odds_api"]
+    usage = {
+        "feed_calls": len(calls),
+        "feed_calls_failed": sum(r.outcome != "ok" for r in calls),
+        "feed_calls_odds_api": len(odds),
+        "feed_calls_balldontlie": sum(r.source == "balldontlie" for r in calls),
+        "odds_api_credits_used": sum(r.requests_last or 0 for r in odds if r.outcome == "ok"),
+    }
+    last = next((r for r in reversed(odds) if r.requests_remaining is not None), None)
+    if last is not None:
+        usage["odds_api_credits_remaining"] = last.requests_remaining
+    return usage
 
 
 @cache
@@ -103,11 +120,36 @@ class FeedsResource(dg.ConfigurableResource):
     def live(self) -> bool:
         return self.mode == "live"
 
+    def http_transport(self) -> httpx.BaseTransport | None:
+        """The httpx transport live clients send through; None is the network.
+
+        The one seam for a recorded-response server or a test double: a subclass returns
+        its transport here, and everything above it (clients, retries, redaction, the
+        record of each attempt) stays the real code. Sandbox mode ignores it.
+        """
+        return None
+
+    def retry_sleep(self) -> Sleeper | None:
+        """How live clients wait between retries; None is ``time.sleep``."""
+        return None
+
     @contextmanager
-    def session(self, season: int) -> Iterator[FeedSession]:
+    def session(self, season: int, log: Recorder | None = None) -> Iterator[FeedSession]:
+        """Both clients for one season; every HTTP attempt also goes to ``log`` as it
+        happens, so a caller keeps the calls of a session that raised."""
         requests: list[FeedRequest] = []
+
+        def record(request: FeedRequest) -> None:
+            requests.append(request)
+            if log is not None:
+                log(request)
+
         clock = SettableClock()
-        transport = None
+        transport = self.http_transport() if self.live else None
+        sleep = self.retry_sleep() if self.live else None
+        # The settable clock replays the sandbox's past; a live call happens now, and its
+        # record (requested_at, observed_at, Retry-After dates) must say so.
+        now = None if self.live else clock
         if not self.live:
             faults = SandboxFaults(
                 odds=tuple(
@@ -121,15 +163,17 @@ class FeedsResource(dg.ConfigurableResource):
             self.odds_api_base_url,
             transport=transport,
             regions=self.regions,
-            recorder=requests.append,
-            now=clock,
+            recorder=record,
+            sleep=sleep,
+            now=now,
         )
         bdl = BallDontLieClient(
             self.balldontlie_api_key if self.live else "sandbox",
             self.balldontlie_base_url,
             transport=transport,
-            recorder=requests.append,
-            now=clock,
+            recorder=record,
+            sleep=sleep,
+            now=now,
         )
         try:
             yield FeedSession(odds, bdl, self.mode, clock, self.live, requests)

@@ -15,8 +15,9 @@ from dataclasses import asdict
 import pandas as pd
 from sqlalchemy import Engine
 
+from nba_assets.feeds.errors import PayloadError
 from nba_assets.feeds.http import FeedRequest
-from nba_assets.feeds.records import QuarantineRecord
+from nba_assets.feeds.records import QuarantineRecord, quarantine_body
 from nba_assets.warehouse.append import AppendResult, append_idempotent
 from nba_assets.warehouse.registry import book_ids, player_ids, register_source_ids
 
@@ -104,6 +105,29 @@ def write_quarantine(
     frame = pd.DataFrame(rows)
     frame["raw"] = frame["raw"].astype(object).where(frame["raw"].notna(), None)
     return append_idempotent(engine, "quarantine", frame, run_id=run_id, source=source).inserted
+
+
+def quarantine_whole_body(
+    engine: Engine,
+    error: PayloadError,
+    target_table: str,
+    *,
+    run_id: str | uuid.UUID,
+    source: str,
+    partition_key: str | None,
+) -> int:
+    """Keep a body that could not be read at all (not JSON, wrong top-level shape) whole.
+
+    The row carries the raw JSON or, for a body that is not JSON, its text; the caller
+    fails the run afterwards. Returns the rows written (1).
+    """
+    return write_quarantine(
+        engine,
+        [quarantine_body(error, target_table)],
+        run_id=run_id,
+        source=source,
+        partition_key=partition_key,
+    )
 
 
 def write_feed_requests(

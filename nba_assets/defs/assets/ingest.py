@@ -5,8 +5,10 @@ before through tip-off; finished games, box scores and results); today's slate i
 live and grows with every tick. Every body reads: fetch -> normalise -> append -> describe.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 import dagster as dg
 import pandas as pd
@@ -16,12 +18,21 @@ from nba_assets.defs.assets.common import RunReport, check_outputs, is_live, sla
 from nba_assets.defs.checks.ingest_checks import checks_for
 from nba_assets.defs.checks.registry import evaluate_checks, specs
 from nba_assets.defs.partitions import daily_partitions
-from nba_assets.defs.resources import FeedSession, FeedsResource, WarehouseResource
+from nba_assets.defs.resources import (
+    FeedSession,
+    FeedsResource,
+    WarehouseResource,
+    feed_usage,
+)
 from nba_assets.feeds.balldontlie.normalize import normalize_games, normalize_stats
+from nba_assets.feeds.errors import FeedError, PayloadError
+from nba_assets.feeds.http import FeedRequest, FeedResponse
 from nba_assets.feeds.odds_api.normalize import normalize_odds
 from nba_assets.feeds.records import NormalizedBatch
 from nba_assets.warehouse import ingest
 from nba_assets.warehouse.append import append_idempotent
+
+_T = TypeVar("_T")
 
 INGEST_RETRY = dg.RetryPolicy(
     max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
@@ -59,15 +70,98 @@ def _on_slate(frame: pd.DataFrame, slate: date) -> pd.DataFrame:
     return frame[frame["game_id"].between(lo, hi)]
 
 
+@contextmanager
+def _feed_calls(
+    context: dg.AssetExecutionContext, engine, run_id: str
+) -> Iterator[list[FeedRequest]]:
+    """Collect every HTTP attempt of the body and write them to ``nba.feed_requests``
+    however the body ends: the calls of a failed run are what the operator reads first.
+
+    A feed error fails the step without Dagster's step retries: the HTTP layer already
+    retried what was transient within its budget, and repeating the step would only spend
+    more calls (and credits) on an answer that was a refusal, a bad body or an outage.
+    """
+    calls: list[FeedRequest] = []
+    try:
+        yield calls
+    except BaseException as exc:
+        try:
+            ingest.write_feed_requests(engine, calls, run_id=run_id)
+        except Exception:
+            # Do not let a failed write hide the error that ended the body.
+            context.log.exception("could not record %d feed call(s) of this run", len(calls))
+        if isinstance(exc, FeedError):
+            raise _feed_failure(exc) from exc
+        raise
+    ingest.write_feed_requests(engine, calls, run_id=run_id)
+
+
+def _feed_failure(exc: FeedError) -> dg.Failure:
+    described = {
+        "provider": exc.source,
+        "endpoint": exc.endpoint,
+        "status_code": exc.status_code,
+        "error_code": exc.error_code,
+        "attempts": exc.attempts,
+    }
+    description = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, PayloadError):
+        description += (
+            ". The whole body is kept in nba.quarantine under this run's run_id; the run"
+            " stops rather than load a body it cannot read."
+        )
+    return dg.Failure(
+        description=description,
+        metadata={k: v for k, v in described.items() if v is not None},
+        allow_retries=False,
+    )
+
+
+def _read(
+    engine,
+    run_id: str,
+    report: RunReport,
+    *,
+    source: str,
+    table: str,
+    slate: date,
+    fetch: Callable[[], FeedResponse],
+    normalize: Callable[[FeedResponse], _T],
+) -> tuple[FeedResponse, _T]:
+    """One feed body: fetch, then normalise (rejected records are the caller's to keep).
+
+    A body that cannot be read at all (not JSON, not the promised top-level shape) is
+    quarantined whole under ``source`` and ``table`` before the error fails the run.
+    """
+    try:
+        with report.stage("fetch"):
+            response = fetch()
+        with report.stage("validate"):
+            return response, normalize(response)
+    except PayloadError as exc:
+        exc.source = exc.source or source
+        report.quarantined += ingest.quarantine_whole_body(
+            engine,
+            exc,
+            table,
+            run_id=run_id,
+            source=source,
+            partition_key=slate.isoformat(),
+        )
+        raise
+
+
 def _finish(
     context: dg.AssetExecutionContext,
-    warehouse: WarehouseResource,
-    session_requests: list,
+    engine,
+    calls: list[FeedRequest],
     report: RunReport,
-    run_id: str,
 ) -> Iterator[object]:
-    engine = warehouse.engine()
-    ingest.write_feed_requests(engine, session_requests, run_id=run_id)
+    """Checks and metadata once the body's feed calls are written (by ``_feed_calls``).
+
+    The feed usage covers every slate of a single-run range, not only the last one.
+    """
+    report.extra.update(feed_usage(calls))
     now = utc_now()
     with report.stage("check"):
         yield from evaluate_checks(
@@ -83,19 +177,32 @@ def _quarantine(engine, batch: NormalizedBatch, run_id: str, source: str, slate:
     )
 
 
-def _stats_feed_slate(engine, session, slate, report, run_id, fetch, normalize) -> NormalizedBatch:
+def _stats_feed_slate(
+    engine,
+    session: FeedSession,
+    slate: date,
+    report: RunReport,
+    run_id: str,
+    table: str,
+    fetch: Callable[..., FeedResponse],
+    normalize: Callable[..., NormalizedBatch],
+) -> NormalizedBatch:
     """One slate from the stats feed: fetch, normalise, quarantine what failed its model.
 
     A past slate is read as of six hours after it ends, when every game is final and
     nothing from a later slate exists yet.
     """
     session.clock.at = None if is_live(slate) else slate_window(slate)[1] + timedelta(hours=6)
-    with report.stage("fetch"):
-        response = fetch(session.bdl)
-    with report.stage("validate"):
-        batch = normalize(
-            response.data, observed_at=response.received_at, endpoint=response.endpoint
-        )
+    _, batch = _read(
+        engine,
+        run_id,
+        report,
+        source=session.bdl_source,
+        table=table,
+        slate=slate,
+        fetch=lambda: fetch(session.bdl),
+        normalize=lambda r: normalize(r.data, observed_at=r.received_at, endpoint=r.endpoint),
+    )
     report.quarantined += _quarantine(engine, batch, run_id, session.bdl_source, slate)
     return batch
 
@@ -104,6 +211,7 @@ def _stats_feed_slate(engine, session, slate, report, run_id, fetch, normalize) 
     kinds={"postgres", "python"},
     check_specs=specs(checks_for("games")),
     tags={"nba/feed": "balldontlie"},
+    pool="balldontlie",
     freshness_policy=_fresh_within(60),
     **_COMMON,
 )
@@ -117,29 +225,29 @@ def games(
     game's content changes (status, tip-off, teams).
     """
     engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
-    requests: list = []
-    for slate in slates(context):
-        with feeds.session(season_of(slate)) as session:
-            batch = _stats_feed_slate(
-                engine,
-                session,
-                slate,
-                report,
-                run_id,
-                lambda bdl, day=slate: bdl.games(dates=[day]),
-                normalize_games,
-            )
-            with report.stage("append"):
-                frame = batch["games"]
-                ingest.games_source_ids(engine, frame, session.bdl_source)
-                report.add(
-                    append_idempotent(
-                        engine, "games", frame, run_id=run_id, source=session.bdl_source
-                    )
+    with _feed_calls(context, engine, run_id) as calls:
+        for slate in slates(context):
+            with feeds.session(season_of(slate), log=calls.append) as session:
+                batch = _stats_feed_slate(
+                    engine,
+                    session,
+                    slate,
+                    report,
+                    run_id,
+                    "games",
+                    lambda bdl, day=slate: bdl.games(dates=[day]),
+                    normalize_games,
                 )
-            report.preview = frame
-            requests += session.requests
-    yield from _finish(context, warehouse, requests, report, run_id)
+                with report.stage("append"):
+                    frame = batch["games"]
+                    ingest.games_source_ids(engine, frame, session.bdl_source)
+                    report.add(
+                        append_idempotent(
+                            engine, "games", frame, run_id=run_id, source=session.bdl_source
+                        )
+                    )
+                report.preview = frame
+    yield from _finish(context, engine, calls, report)
 
 
 def _odds_grid(slate: date, tip_offs: list[datetime], config: HistoryConfig) -> list[datetime]:
@@ -161,22 +269,32 @@ def _tip_offs(engine, slate: date) -> list[datetime]:
 
 
 def _odds_for_slate(
-    session: FeedSession, slate: date, grid: list[datetime] | None, report: RunReport
-) -> tuple[list[NormalizedBatch], int]:
+    engine,
+    run_id: str,
+    session: FeedSession,
+    slate: date,
+    grid: list[datetime] | None,
+    report: RunReport,
+) -> list[NormalizedBatch]:
     """Normalised odds for one slate: the historical grid, or one live poll."""
-    batches, calls = [], 0
-    instants = grid if grid is not None else [None]
-    for at in instants:
-        with report.stage("fetch"):
-            response = session.odds.odds() if at is None else session.odds.historical_odds(at)
-        calls += 1
-        with report.stage("validate"):
-            batches.append(
-                normalize_odds(
-                    response.data, observed_at=response.received_at, endpoint=response.endpoint
-                )
-            )
-    return batches, calls
+    batches = []
+    for at in grid if grid is not None else [None]:
+        _, batch = _read(
+            engine,
+            run_id,
+            report,
+            source=session.odds_source,
+            table="odds_snapshots",
+            slate=slate,
+            fetch=(
+                session.odds.odds if at is None else lambda at=at: session.odds.historical_odds(at)
+            ),
+            normalize=lambda r: normalize_odds(
+                r.data, observed_at=r.received_at, endpoint=r.endpoint
+            ),
+        )
+        batches.append(batch)
+    return batches
 
 
 @dg.asset(
@@ -202,45 +320,47 @@ def odds_snapshots(
     adds nothing. Also appends the odds feed's view of `games` and the `markets` offered.
     """
     engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
-    requests: list = []
-    for slate in slates(context):
-        live = is_live(slate)
-        with feeds.session(season_of(slate)) as session:
-            grid = None if live else _odds_grid(slate, _tip_offs(engine, slate), config)
-            batches, _ = _odds_for_slate(session, slate, grid, report)
-            with report.stage("append"):
-                odds = pd.concat([b["odds_snapshots"] for b in batches], ignore_index=True)
-                seen = pd.concat([b["games"] for b in batches], ignore_index=True)
-                if not live:
-                    odds, seen = _on_slate(odds, slate), _on_slate(seen, slate)
-                rows = ingest.odds_rows(engine, odds, session.odds_source)
-                report.add(
-                    append_idempotent(
-                        engine, "odds_snapshots", rows, run_id=run_id, source=session.odds_source
+    with _feed_calls(context, engine, run_id) as calls:
+        for slate in slates(context):
+            live = is_live(slate)
+            with feeds.session(season_of(slate), log=calls.append) as session:
+                grid = None if live else _odds_grid(slate, _tip_offs(engine, slate), config)
+                batches = _odds_for_slate(engine, run_id, session, slate, grid, report)
+                with report.stage("append"):
+                    odds = pd.concat([b["odds_snapshots"] for b in batches], ignore_index=True)
+                    seen = pd.concat([b["games"] for b in batches], ignore_index=True)
+                    if not live:
+                        odds, seen = _on_slate(odds, slate), _on_slate(seen, slate)
+                    rows = ingest.odds_rows(engine, odds, session.odds_source)
+                    report.add(
+                        append_idempotent(
+                            engine,
+                            "odds_snapshots",
+                            rows,
+                            run_id=run_id,
+                            source=session.odds_source,
+                        )
                     )
-                )
-                report.add(
-                    append_idempotent(
-                        engine,
-                        "markets",
-                        ingest.markets_rows(rows),
-                        run_id=run_id,
-                        source=session.odds_source,
+                    report.add(
+                        append_idempotent(
+                            engine,
+                            "markets",
+                            ingest.markets_rows(rows),
+                            run_id=run_id,
+                            source=session.odds_source,
+                        )
                     )
-                )
-                report.add(
-                    append_idempotent(
-                        engine, "games", seen, run_id=run_id, source=session.odds_source
+                    report.add(
+                        append_idempotent(
+                            engine, "games", seen, run_id=run_id, source=session.odds_source
+                        )
                     )
-                )
-                for batch in batches:
-                    report.quarantined += _quarantine(
-                        engine, batch, run_id, session.odds_source, slate
-                    )
-            report.preview = rows
-            report.extra.update(session.credits())
-            requests += session.requests
-    yield from _finish(context, warehouse, requests, report, run_id)
+                    for batch in batches:
+                        report.quarantined += _quarantine(
+                            engine, batch, run_id, session.odds_source, slate
+                        )
+                report.preview = rows
+    yield from _finish(context, engine, calls, report)
 
 
 @dg.asset(
@@ -248,6 +368,7 @@ def odds_snapshots(
     deps=[games],
     check_specs=specs(checks_for("player_stats")),
     tags={"nba/feed": "balldontlie"},
+    pool="balldontlie",
     **_COMMON,
 )
 def player_stats(
@@ -259,35 +380,40 @@ def player_stats(
     Idempotency: a new version only when a line changes (stat corrections).
     """
     engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
-    requests: list = []
-    for slate in slates(context):
-        with feeds.session(season_of(slate)) as session:
-            batch = _stats_feed_slate(
-                engine,
-                session,
-                slate,
-                report,
-                run_id,
-                lambda bdl, day=slate: bdl.stats(dates=[day]),
-                normalize_stats,
-            )
-            with report.stage("append"):
-                rows = ingest.player_rows(engine, batch["player_stats"], session.bdl_source)
-                report.add(
-                    append_idempotent(
-                        engine, "player_stats", rows, run_id=run_id, source=session.bdl_source
-                    )
+    with _feed_calls(context, engine, run_id) as calls:
+        for slate in slates(context):
+            with feeds.session(season_of(slate), log=calls.append) as session:
+                batch = _stats_feed_slate(
+                    engine,
+                    session,
+                    slate,
+                    report,
+                    run_id,
+                    "player_stats",
+                    lambda bdl, day=slate: bdl.stats(dates=[day]),
+                    normalize_stats,
                 )
-            report.preview = rows
-            requests += session.requests
-    yield from _finish(context, warehouse, requests, report, run_id)
+                with report.stage("append"):
+                    rows = ingest.player_rows(engine, batch["player_stats"], session.bdl_source)
+                    report.add(
+                        append_idempotent(
+                            engine, "player_stats", rows, run_id=run_id, source=session.bdl_source
+                        )
+                    )
+                report.preview = rows
+    yield from _finish(context, engine, calls, report)
 
 
+# One pool per asset is all Dagster allows, and this asset calls both feeds. It takes the
+# Odds API's: /scores spends credits from a monthly quota shared with odds_snapshots (money
+# once spent), while BallDontLie's per-minute limit only slows a call down and the client's
+# backoff absorbs its 429s.
 @dg.asset(
     kinds={"postgres", "python"},
     deps=[games, player_stats],
     check_specs=specs(checks_for("game_results")),
     tags={"nba/feed": "balldontlie"},
+    pool="odds_api",
     freshness_policy=_fresh_within(60),
     **_COMMON,
 )
@@ -303,45 +429,58 @@ def game_results(
     from nba_assets.feeds.odds_api.normalize import normalize_scores
 
     engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
-    requests: list = []
-    for slate in slates(context):
-        with feeds.session(season_of(slate)) as session:
-            batch = _stats_feed_slate(
-                engine,
-                session,
-                slate,
-                report,
-                run_id,
-                lambda bdl, day=slate: bdl.games(dates=[day]),
-                normalize_games,
-            )
-            with report.stage("append"):
-                results = _on_slate(batch["game_results"], slate)
-                report.add(
-                    append_idempotent(
-                        engine, "game_results", results, run_id=run_id, source=session.bdl_source
-                    )
+    with _feed_calls(context, engine, run_id) as calls:
+        for slate in slates(context):
+            with feeds.session(season_of(slate), log=calls.append) as session:
+                batch = _stats_feed_slate(
+                    engine,
+                    session,
+                    slate,
+                    report,
+                    run_id,
+                    "game_results",
+                    lambda bdl, day=slate: bdl.games(dates=[day]),
+                    normalize_games,
                 )
-            if utc_now() - slate_window(slate)[1] < timedelta(days=3):
-                with report.stage("fetch"):
-                    scores = session.odds.scores(days_from=3)
-                with report.stage("validate"):
-                    second = normalize_scores(
-                        scores.data, observed_at=scores.received_at, endpoint=scores.endpoint
-                    )
                 with report.stage("append"):
+                    results = _on_slate(batch["game_results"], slate)
                     report.add(
                         append_idempotent(
                             engine,
                             "game_results",
-                            _on_slate(second["game_results"], slate),
+                            results,
                             run_id=run_id,
-                            source=session.odds_source,
+                            source=session.bdl_source,
                         )
                     )
-            report.preview = results
-            requests += session.requests
-    yield from _finish(context, warehouse, requests, report, run_id)
+                if utc_now() - slate_window(slate)[1] < timedelta(days=3):
+                    _, second = _read(
+                        engine,
+                        run_id,
+                        report,
+                        source=session.odds_source,
+                        table="game_results",
+                        slate=slate,
+                        fetch=lambda session=session: session.odds.scores(days_from=3),
+                        normalize=lambda r: normalize_scores(
+                            r.data, observed_at=r.received_at, endpoint=r.endpoint
+                        ),
+                    )
+                    report.quarantined += _quarantine(
+                        engine, second, run_id, session.odds_source, slate
+                    )
+                    with report.stage("append"):
+                        report.add(
+                            append_idempotent(
+                                engine,
+                                "game_results",
+                                _on_slate(second["game_results"], slate),
+                                run_id=run_id,
+                                source=session.odds_source,
+                            )
+                        )
+                report.preview = results
+    yield from _finish(context, engine, calls, report)
 
 
 class InjuryHistoryConfig(dg.Config):
@@ -380,6 +519,7 @@ def _cleared(previous: pd.DataFrame, current: pd.DataFrame, at: datetime) -> pd.
     deps=[games],
     check_specs=specs(checks_for("injuries")),
     tags={"nba/feed": "balldontlie"},
+    pool="balldontlie",
     freshness_policy=_fresh_within(60),
     **_COMMON,
 )
@@ -397,10 +537,9 @@ def injuries(
     from the status through a versioned rule kept with the row.
     """
     from nba_assets.analytics.injuries import DEFAULT_RULE
-    from nba_assets.feeds.balldontlie.normalize import normalize_injuries
+    from nba_assets.feeds.balldontlie.normalize import normalize_injuries, team_id_map
 
     engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
-    requests: list = []
     # The report is league-wide: consecutive slates share polls, so the run polls one
     # merged timeline per season instead of one grid per slate.
     timelines: dict[int, set[datetime | None]] = {}
@@ -413,41 +552,56 @@ def injuries(
             instants = _injury_instants(slate, _tip_offs(engine, slate), config)
             timelines.setdefault(season_of(slate), set()).update(instants)
     first_slate = slates(context)[0]
-    for season, instants in timelines.items():
-        with feeds.session(season) as session:
-            team_ids = session.bdl.team_id_map()
-            previous = pd.DataFrame(columns=["source_player_id", "status"])
-            frames = []
-            for at in sorted(instants, key=lambda t: t or utc_now()):
-                session.clock.at = at
-                with report.stage("fetch"):
-                    response = session.bdl.player_injuries()
-                with report.stage("validate"):
-                    batch = normalize_injuries(
-                        response.data,
-                        observed_at=response.received_at,
-                        team_ids=team_ids,
-                        endpoint=response.endpoint,
-                    )
-                current = batch["injuries"]
-                frames += [current, _cleared(previous, current, response.received_at)]
-                previous = current
-                report.quarantined += _quarantine(
-                    engine, batch, run_id, session.bdl_source, first_slate
+    with _feed_calls(context, engine, run_id) as calls:
+        for season, instants in timelines.items():
+            with feeds.session(season, log=calls.append) as session:
+                _, team_ids = _read(
+                    engine,
+                    run_id,
+                    report,
+                    source=session.bdl_source,
+                    table="injuries",
+                    slate=first_slate,
+                    fetch=session.bdl.teams,
+                    normalize=lambda r: team_id_map(r.data),
                 )
-            with report.stage("append"):
-                reports = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-                if not reports.empty:
-                    reports = reports.assign(
-                        play_probability=DEFAULT_RULE.probabilities(reports["status"]),
-                        probability_rule=DEFAULT_RULE.label,
+                previous = pd.DataFrame(columns=["source_player_id", "status"])
+                frames = []
+                for at in sorted(instants, key=lambda t: t or utc_now()):
+                    session.clock.at = at
+                    response, batch = _read(
+                        engine,
+                        run_id,
+                        report,
+                        source=session.bdl_source,
+                        table="injuries",
+                        slate=first_slate,
+                        fetch=session.bdl.player_injuries,
+                        normalize=lambda r, team_ids=team_ids: normalize_injuries(
+                            r.data,
+                            observed_at=r.received_at,
+                            team_ids=team_ids,
+                            endpoint=r.endpoint,
+                        ),
                     )
-                rows = ingest.player_rows(engine, reports, session.bdl_source)
-                report.add(
-                    append_idempotent(
-                        engine, "injuries", rows, run_id=run_id, source=session.bdl_source
+                    current = batch["injuries"]
+                    frames += [current, _cleared(previous, current, response.received_at)]
+                    previous = current
+                    report.quarantined += _quarantine(
+                        engine, batch, run_id, session.bdl_source, first_slate
                     )
-                )
-            report.preview = rows
-            requests += session.requests
-    yield from _finish(context, warehouse, requests, report, run_id)
+                with report.stage("append"):
+                    reports = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+                    if not reports.empty:
+                        reports = reports.assign(
+                            play_probability=DEFAULT_RULE.probabilities(reports["status"]),
+                            probability_rule=DEFAULT_RULE.label,
+                        )
+                    rows = ingest.player_rows(engine, reports, session.bdl_source)
+                    report.add(
+                        append_idempotent(
+                            engine, "injuries", rows, run_id=run_id, source=session.bdl_source
+                        )
+                    )
+                report.preview = rows
+    yield from _finish(context, engine, calls, report)

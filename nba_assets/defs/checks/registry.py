@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import dagster as dg
+import numpy as np
 from sqlalchemy import Engine
 
 from nba_assets.defs.partitions import daily_partitions
@@ -68,15 +69,28 @@ def evaluate_checks(
                 continue
             try:
                 outcome = check.evaluate(engine, slate, now)
+                metadata = {k: _plain(v) for k, v in outcome.metadata.items()}
             except Exception as exc:  # a check that cannot run has failed, visibly
-                outcome = CheckOutcome(False, {"error": f"{type(exc).__name__}: {exc}"})
+                outcome = CheckOutcome(False, {})
+                metadata = {"error": f"{type(exc).__name__}: {exc}"}
             yield dg.AssetCheckEvaluation(
                 asset_key=check.key.asset_key,
                 check_name=check.name,
                 passed=outcome.passed,
-                metadata=outcome.metadata,
+                metadata=metadata,
                 severity=check.severity,
                 description=outcome.description,
                 blocking=check.blocking,
                 partition=slate.isoformat(),
             )
+
+
+def _plain(value: object) -> object:
+    """Numpy scalars (game ids from pandas, say) as Python values Dagster can store."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
