@@ -134,7 +134,8 @@ class _Browser:
         self.call(
             "Runtime.evaluate",
             expression=(
-                "[...document.querySelectorAll('button')].filter(b => b.innerText.trim() === 'Skip')"
+                "[...document.querySelectorAll('button')]"
+                ".filter(b => b.innerText.trim() === 'Skip')"
                 ".forEach(b => b.click())"
             ),
         )
