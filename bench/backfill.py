@@ -20,24 +20,34 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from nba_assets.warehouse.engine import warehouse_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _database(url: str, name: str | None = None) -> str:
+    """``url``'s database name, or ``url`` pointing at database ``name`` instead."""
+    parsed = make_url(url)
+    if name is None:
+        return parsed.database or ""
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 def _scratch(base: str) -> str:
     name = f"nba_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return base.replace(base.split("?")[0].rsplit("/", 1)[1], name, 1)
+    return _database(base, name)
 
 
 def _drop(base: str, url: str) -> None:
-    name = url.split("?")[0].rsplit("/", 1)[1]
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(_database(url))
+            )
         )
 
 

@@ -30,8 +30,9 @@ def _feeds() -> FeedsResource:
             balldontlie_api_key=dg.EnvVar("BALLDONTLIE_API_KEY"),
             odds_api_base_url=settings.odds_api_base_url,
             balldontlie_base_url=settings.balldontlie_base_url,
+            odds_format=settings.odds_format,
         )
-    return FeedsResource(mode="sandbox")
+    return FeedsResource(mode="sandbox", odds_format=settings.odds_format)
 
 
 defs = dg.Definitions(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The Odds API's ``oddsFormat`` values (``decimal`` is the provider's default).
+ODDS_FORMATS = ("decimal", "american")
 
 
 def nba_home() -> Path:
@@ -29,6 +31,8 @@ class FeedSettings:
     mode: str
     odds_api_base_url: str
     balldontlie_base_url: str
+    # The ``oddsFormat`` asked of The Odds API; the body does not say which it is in.
+    odds_format: str = "decimal"
 
     @classmethod
     def from_env(cls) -> FeedSettings:
@@ -38,10 +42,16 @@ class FeedSettings:
         mode = os.environ.get("NBA_FEED") or ("live" if have_keys else "sandbox")
         if mode not in ("live", "sandbox"):
             raise ValueError(f"NBA_FEED must be 'live' or 'sandbox', not {mode!r}")
+        odds_format = os.environ.get("ODDS_API_ODDS_FORMAT") or "decimal"
+        if odds_format not in ODDS_FORMATS:
+            raise ValueError(
+                f"ODDS_API_ODDS_FORMAT must be 'decimal' or 'american', not {odds_format!r}"
+            )
         return cls(
             mode=mode,
             odds_api_base_url=os.environ.get("ODDS_API_BASE_URL", "https://api.the-odds-api.com"),
             balldontlie_base_url=os.environ.get(
                 "BALLDONTLIE_BASE_URL", "https://api.balldontlie.io"
             ),
+            odds_format=odds_format,
         )

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import cast
 
 import dagster as dg
 import httpx
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 from nba_assets.feeds.balldontlie.client import BallDontLieClient
 from nba_assets.feeds.http import FeedRequest, Recorder, Sleeper
 from nba_assets.feeds.odds_api.client import OddsApiClient
+from nba_assets.feeds.prices import PriceFormat
 from nba_assets.feeds.sandbox.faults import Corruption, OddsCorruption, SandboxFaults
 from nba_assets.feeds.sandbox.league import SandboxLeague
 from nba_assets.feeds.sandbox.transport import SandboxTransport
@@ -101,8 +103,11 @@ class FeedsResource(dg.ConfigurableResource):
     """The Odds API and BallDontLie, live or from the offline sandbox league.
 
     Keys come from the environment (``ODDS_API_KEY``, ``BALLDONTLIE_API_KEY``) through
-    ``EnvVar`` and never reach logs or metadata. ``sandbox_corrupt_odds`` lists slate dates
-    (YYYY-MM-DD) whose sandbox odds are served corrupted, to rehearse the checks.
+    ``EnvVar`` and never reach logs or metadata. ``odds_format`` is the ``oddsFormat`` asked
+    of The Odds API (``decimal`` or ``american``; the sandbox honours it too), and the odds
+    assets read the prices in the format the client asked for. ``sandbox_corrupt_odds``
+    lists slate dates (YYYY-MM-DD) whose sandbox odds are served corrupted, to rehearse the
+    checks.
     """
 
     mode: str = "sandbox"
@@ -112,6 +117,7 @@ class FeedsResource(dg.ConfigurableResource):
     balldontlie_base_url: str = "https://api.balldontlie.io"
     # "eu" brings the sharp European books (Pinnacle) into the consensus.
     regions: str = "us,eu"
+    odds_format: str = "decimal"
     sandbox_seed: int = 7
     sandbox_corrupt_odds: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
     sandbox_corruption: str = Corruption.HUGE_OVERROUND.value
@@ -163,6 +169,8 @@ class FeedsResource(dg.ConfigurableResource):
             self.odds_api_base_url,
             transport=transport,
             regions=self.regions,
+            # The client refuses anything but 'decimal' or 'american'.
+            odds_format=cast(PriceFormat, self.odds_format),
             recorder=record,
             sleep=sleep,
             now=now,

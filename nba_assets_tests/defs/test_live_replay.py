@@ -13,9 +13,11 @@ What the recordings can and cannot cover:
   The only recorded historical odds envelope is the provider's docs example, which is NFL:
   its events must be quarantined as unknown teams, and no odds row can land.
 - The only recorded NBA odds body is a live ``/odds`` capture in *american* prices
-  (2022-11-22 slate, before the partitions begin). Today's partition polls ``/odds`` live,
-  asking for decimal; the capture's event lands in ``games`` and every market is
-  quarantined rather than misread as decimal.
+  (2022-11-22 slate, before the partitions begin). Today's partition polls ``/odds`` live
+  with ``ODDS_API_ODDS_FORMAT=american``: the server answers only that request, and every
+  featured outcome lands with the price as given plus its decimal conversion. A second poll
+  keeps the default (decimal) against a server that answers american whatever is asked:
+  the event lands in ``games`` and every market is quarantined rather than misread.
 - No recorded ``/v1/stats``, ``/v1/teams`` or usable ``/v1/player_injuries`` body exists:
   ``player_stats`` must fail visibly on the 404, and ``injuries`` has no history on the
   live feed, so a past slate is skipped.
@@ -124,8 +126,12 @@ def _replay(
     warehouse_url: str,
     dagster_url: str,
     run_config: dict[str, Any] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Replayed:
-    """Materialize ``assets`` for ``partition`` with the live feed pointed at the server."""
+    """Materialize ``assets`` for ``partition`` with the live feed pointed at the server.
+
+    ``settings`` are further environment variables; the optional ones left out are unset.
+    """
     server = ReplayServer(routes)
     lines = _Lines()
     root = logging.getLogger()
@@ -142,7 +148,10 @@ def _replay(
         env.setenv("ODDS_API_BASE_URL", server.url)
         env.setenv("BALLDONTLIE_BASE_URL", server.url)
         env.setenv("NBA_DATABASE_URL", warehouse_url)
-        env.delenv("NBA_FEED", raising=False)
+        for name in ("NBA_FEED", "ODDS_API_ODDS_FORMAT"):
+            env.delenv(name, raising=False)
+        for name, value in (settings or {}).items():
+            env.setenv(name, value)
         assert FeedSettings.from_env().mode == "live"
         resources = {"warehouse": _warehouse(), "feeds": _feeds()}
         root.addHandler(lines)
@@ -232,11 +241,28 @@ def _today() -> date:
 
 @pytest.fixture(scope="module")
 def live(payloads: Path, pg_server, template_db) -> Replayed:
-    """Today's slate polls ``/odds`` live; the server answers the recorded NBA capture."""
+    """Today's slate polls ``/odds`` live in american prices, as the NBA capture was made."""
     body = (payloads / LIVE_ODDS_FILE).read_bytes()
     routes = {
-        "/v4/sports/basketball_nba/odds": recorded(body, markets=[",".join(FEATURED)]),
+        "/v4/sports/basketball_nba/odds": recorded(
+            body, markets=[",".join(FEATURED)], oddsFormat=["american"]
+        ),
     }
+    return _replay(
+        routes,
+        [ingest.odds_snapshots],
+        _today(),
+        pg_server.create(template=template_db),
+        _dagster_url(pg_server),
+        settings={"ODDS_API_ODDS_FORMAT": "american"},
+    )
+
+
+@pytest.fixture(scope="module")
+def mismatched(payloads: Path, pg_server, template_db) -> Replayed:
+    """Today's poll asks for the default (decimal); the server answers american anyway."""
+    body = (payloads / LIVE_ODDS_FILE).read_bytes()
+    routes = {"/v4/sports/basketball_nba/odds": recorded(body, markets=[",".join(FEATURED)])}
     return _replay(
         routes,
         [ingest.odds_snapshots],
@@ -405,21 +431,21 @@ def test_live_calls_are_logged_at_the_time_they_were_made(past: Replayed) -> Non
     assert all(past.started <= t <= past.finished for t in times)
 
 
-def test_live_poll_of_the_recorded_nba_odds(live: Replayed, payloads: Path) -> None:
-    calls = _of(live.seen, ODDS_PATHS)
-    assert [(s.path, s.status) for s in calls] == [("/v4/sports/basketball_nba/odds", 200)]
-    # The assets ask for decimal prices; the only NBA recording was made in american.
-    assert calls[0].query["oddsFormat"] == ["decimal"]
+def _odds_games(run: Replayed) -> set[tuple[Any, ...]]:
+    return {
+        tuple(r)
+        for r in run.sql(
+            """SELECT g.source_game_id, h.full_name, a.full_name, g.commence_time
+               FROM nba.games g
+               JOIN nba.teams h ON h.team_id = g.home_team_id
+               JOIN nba.teams a ON a.team_id = g.away_team_id
+               WHERE g.source = 'odds_api'"""
+        )
+    }
 
-    events = _load(payloads, LIVE_ODDS_FILE)
-    games = live.sql(
-        """SELECT g.source_game_id, h.full_name, a.full_name, g.commence_time
-           FROM nba.games g
-           JOIN nba.teams h ON h.team_id = g.home_team_id
-           JOIN nba.teams a ON a.team_id = g.away_team_id
-           WHERE g.source = 'odds_api'"""
-    )
-    assert {tuple(r) for r in games} == {
+
+def _recorded_games(events: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    return {
         (
             e["id"],
             e["home_team"],
@@ -429,30 +455,130 @@ def test_live_poll_of_the_recorded_nba_odds(live: Replayed, payloads: Path) -> N
         for e in events
     }
 
+
+def _american_to_decimal(american: int) -> float:
+    return 1 + american / 100 if american > 0 else 1 + 100 / abs(american)
+
+
+# ``odds_snapshots.price_decimal`` is numeric(10, 4): half a unit in the fourth place.
+PRICE_DECIMAL_TOLERANCE = 0.5e-4 + 1e-9
+
+
+def test_live_poll_of_the_recorded_nba_odds(live: Replayed, payloads: Path) -> None:
+    calls = _of(live.seen, ODDS_PATHS)
+    assert [(s.path, s.status) for s in calls] == [("/v4/sports/basketball_nba/odds", 200)]
+    # ODDS_API_ODDS_FORMAT=american reached the request: the capture's own format.
+    assert calls[0].query["oddsFormat"] == ["american"]
+
+    events = _load(payloads, LIVE_ODDS_FILE)
+    assert _odds_games(live) == _recorded_games(events)
+
+    # What the recording says, outcome by outcome, keyed as the table keys it.
+    expected: dict[tuple[str, str, str, str, float], int] = {}
+    for e in events:
+        sides = {e["home_team"]: "home", e["away_team"]: "away", "Over": "over", "Under": "under"}
+        for b in e["bookmakers"]:
+            for m in b["markets"]:
+                if m["key"] not in FEATURED:
+                    continue
+                for o in m["outcomes"]:
+                    point = 0.0 if m["key"] == "h2h" else float(o["point"])
+                    key = (e["id"], b["key"], m["key"], sides[o["name"]], point)
+                    assert key not in expected
+                    expected[key] = o["price"]
+    assert len(expected) == 20
+
+    stored = live.sql(
+        """SELECT g.source_game_id, b.book_key, o.market::text, o.outcome::text,
+                  o.point::float8, o.price_american, o.price_decimal, o.price_format::text
+           FROM nba.odds_snapshots o
+           JOIN nba.books b ON b.book_id = o.book_id
+           JOIN nba.games g ON g.game_id = o.game_id AND g.source = 'odds_api'"""
+    )
+    assert len(stored) == len(expected)
+    by_key = {tuple(r[:5]): r for r in stored}
+    assert set(by_key) == set(expected)
+    for key, american in expected.items():
+        row = by_key[key]
+        assert row.price_american == american, key
+        assert row.price_format == "american", key
+        decimal = _american_to_decimal(american)
+        assert abs(float(row.price_decimal) - decimal) <= PRICE_DECIMAL_TOLERANCE, (key, decimal)
+
+    # Betfair's h2h_lay (a lay price, not a back price) is left out, not stored as h2h.
+    betfair = {
+        m["key"]
+        for e in events
+        for b in e["bookmakers"]
+        if b["key"] == "betfair"
+        for m in b["markets"]
+    }
+    assert "h2h_lay" in betfair
+    assert {r[2] for r in stored if r[1] == "betfair"} == {"h2h"}
+    quarantined = live.sql(
+        "SELECT count(*) FROM nba.quarantine WHERE target_table = 'odds_snapshots'"
+    )[0][0]
+    assert quarantined == 0
+    assert live.metadata("odds_snapshots")["rows_quarantined"] == 0
+    assert _check(live, "odds_snapshots", "odds_valid") is True
+
+
+def test_a_decimal_request_answered_in_american_prices_is_quarantined(
+    mismatched: Replayed, payloads: Path
+) -> None:
+    calls = _of(mismatched.seen, ODDS_PATHS)
+    assert [(s.path, s.status) for s in calls] == [("/v4/sports/basketball_nba/odds", 200)]
+    # Without ODDS_API_ODDS_FORMAT the assets ask for decimal, the provider's default.
+    assert calls[0].query["oddsFormat"] == ["decimal"]
+
+    events = _load(payloads, LIVE_ODDS_FILE)
+    assert _odds_games(mismatched) == _recorded_games(events)
+
     def reads_as_decimal(market: dict[str, Any]) -> bool:
         return all(o["price"] > 1 for o in market["outcomes"])
 
     markets = [m for e in events for b in e["bookmakers"] for m in b["markets"]]
     featured = [m for m in markets if m["key"] in FEATURED]
     assert len(featured) < len(markets)  # betfair's h2h_lay: left out, not quarantined
-    stored = live.sql("SELECT count(*) FROM nba.odds_snapshots")[0][0]
-    assert stored == sum(len(m["outcomes"]) for m in featured if reads_as_decimal(m))
-    quarantined = live.sql(
+    # Every recorded market carries a negative american price, so none can pass as decimal.
+    assert not any(reads_as_decimal(m) for m in featured)
+    assert mismatched.sql("SELECT count(*) FROM nba.odds_snapshots")[0][0] == 0
+    quarantined = mismatched.sql(
         """SELECT raw FROM nba.quarantine
            WHERE target_table = 'odds_snapshots' AND source = 'odds_api'"""
     )
     assert sorted(json.dumps(r[0]["market"], sort_keys=True) for r in quarantined) == sorted(
-        json.dumps(m, sort_keys=True) for m in featured if not reads_as_decimal(m)
+        json.dumps(m, sort_keys=True) for m in featured
     )
-    # What was ingested is recorded; a poll with no usable price blocks (odds_valid, ERROR).
-    assert live.metadata("odds_snapshots")["rows_quarantined"] == len(quarantined)
-    assert _check(live, "odds_snapshots", "odds_valid") is (stored > 0)
+    # A poll with no usable price blocks (odds_valid, ERROR).
+    assert mismatched.metadata("odds_snapshots")["rows_quarantined"] == len(quarantined)
+    assert _check(mismatched, "odds_snapshots", "odds_valid") is False
+
+
+@pytest.mark.parametrize("value", ["", "decimal", "american"])
+def test_the_odds_format_setting_reaches_the_feeds_resource(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("ODDS_API_ODDS_FORMAT", value)
+    for name in ("ODDS_API_KEY", "BALLDONTLIE_API_KEY", "NBA_FEED"):
+        monkeypatch.delenv(name, raising=False)
+    assert FeedSettings.from_env().odds_format == (value or "decimal")
+    assert _feeds().odds_format == (value or "decimal")
+
+
+@pytest.mark.parametrize("value", ["Decimal", "fractional", " american"])
+def test_an_unknown_odds_format_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("ODDS_API_ODDS_FORMAT", value)
+    with pytest.raises(ValueError, match=r"ODDS_API_ODDS_FORMAT must be 'decimal' or 'american'"):
+        FeedSettings.from_env()
 
 
 def test_the_keys_travel_only_to_the_providers(
-    past: Replayed, stats: Replayed, live: Replayed
+    past: Replayed, stats: Replayed, live: Replayed, mismatched: Replayed
 ) -> None:
-    for run in (past, stats, live):
+    for run in (past, stats, live, mismatched):
         odds_calls, bdl_calls = _of(run.seen, ODDS_PATHS), _of(run.seen, BDL_PATHS)
         assert odds_calls or bdl_calls
         assert len(odds_calls) + len(bdl_calls) == len(run.seen)
@@ -476,9 +602,9 @@ def _tables(run: Replayed) -> list[str]:
 
 @pytest.mark.parametrize("key", [ODDS_KEY, BDL_KEY], ids=["odds_api", "balldontlie"])
 def test_the_keys_are_in_no_row_event_or_log_line(
-    past: Replayed, stats: Replayed, live: Replayed, key: str
+    past: Replayed, stats: Replayed, live: Replayed, mismatched: Replayed, key: str
 ) -> None:
-    for run in (past, stats, live):
+    for run in (past, stats, live, mismatched):
         # Not vacuous: each run logged its calls, events and (for odds) quarantined bodies.
         assert run.sql("SELECT count(*) FROM nba.feed_requests")[0][0] > 0
         assert any("ASSET_MATERIALIZATION" in e or "STEP_FAILURE" in e for e in run.event_log)

@@ -276,7 +276,11 @@ def _odds_for_slate(
     grid: list[datetime] | None,
     report: RunReport,
 ) -> list[NormalizedBatch]:
-    """Normalised odds for one slate: the historical grid, or one live poll."""
+    """Normalised odds for one slate: the historical grid, or one live poll.
+
+    Prices are read in the ``oddsFormat`` the client asked for (the body does not say);
+    a body in the other format is quarantined market by market, never misread.
+    """
     batches = []
     for at in grid if grid is not None else [None]:
         _, batch = _read(
@@ -290,7 +294,10 @@ def _odds_for_slate(
                 session.odds.odds if at is None else lambda at=at: session.odds.historical_odds(at)
             ),
             normalize=lambda r: normalize_odds(
-                r.data, observed_at=r.received_at, endpoint=r.endpoint
+                r.data,
+                observed_at=r.received_at,
+                price_format=session.odds.odds_format,
+                endpoint=r.endpoint,
             ),
         )
         batches.append(batch)
