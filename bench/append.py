@@ -69,7 +69,7 @@ def _clone_table(conn, name: str, *, text_labels: bool = False) -> None:
         )
         conn.execute(
             f"CREATE UNIQUE INDEX ON bench.{name}"
-            " (game_id, book_id, market, outcome, point, snapshot_time)"
+            " (game_id, book_id, market, outcome, snapshot_time, point)"
         )
     else:
         conn.execute(f"CREATE TABLE bench.{name} (LIKE nba.odds_snapshots INCLUDING ALL)")

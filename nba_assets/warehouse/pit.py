@@ -60,26 +60,52 @@ def as_of(
         return pd.read_sql_query(text(sql), conn, params=params)
 
 
+# Each book's current price per (market, outcome) of one game at T. The books that priced
+# the game come from a skip scan of the key index (one step per book); then one backward
+# index step per (book, market, outcome) finds the latest snapshot at or before T. About 80
+# index probes, against DISTINCT ON's scan over every price the game ever had
+# (bench/board_as_of.py). ``opens`` lets PostgreSQL prune the monthly partitions.
+BOARD_SQL = """
+WITH RECURSIVE books AS (
+    (SELECT book_id FROM nba.odds_snapshots
+     WHERE game_id = :game_id AND snapshot_time > :opens ORDER BY book_id LIMIT 1)
+    UNION ALL
+    SELECT n.book_id FROM books b CROSS JOIN LATERAL (
+        SELECT o.book_id FROM nba.odds_snapshots o
+        WHERE o.game_id = :game_id AND o.snapshot_time > :opens AND o.book_id > b.book_id
+        ORDER BY o.book_id LIMIT 1) n
+), sides (market, outcome) AS (
+    VALUES ('h2h'::nba.market, 'home'::nba.outcome), ('h2h', 'away'), ('spreads', 'home'),
+           ('spreads', 'away'), ('totals', 'over'), ('totals', 'under')
+)
+SELECT p.* FROM books b CROSS JOIN sides s CROSS JOIN LATERAL (
+    SELECT o.game_id, o.book_id, o.market::text AS market, o.outcome::text AS outcome, o.point,
+           o.snapshot_time, o.price_decimal, o.price_american,
+           o.price_format::text AS price_format, o.last_update, o.ingested_at
+    FROM nba.odds_snapshots o
+    WHERE o.game_id = :game_id AND o.book_id = b.book_id AND o.market = s.market
+      AND o.outcome = s.outcome AND o.snapshot_time > :opens AND o.snapshot_time <= :at
+      AND o.ingested_at <= :known_at
+    ORDER BY o.snapshot_time DESC LIMIT 1) p
+ORDER BY p.book_id, p.market, p.outcome
+"""
+
+
 def board_as_of(
     engine: Engine, game_id: int, at: datetime, *, known_at: datetime | None = None
 ) -> pd.DataFrame:
-    """The latest price per (book, market, outcome, point) of one game at or before ``at``."""
+    """Each book's current price per market and outcome of one game at ``at``.
+
+    A line that moved shows at its latest point only: the board a bettor saw at ``at``,
+    one row per (book, market, outcome) with the point and price of the book's latest
+    snapshot at or before ``at`` that the warehouse knew by ``known_at``.
+    """
     at = require_aware(at, "at")
     known_at = require_aware(known_at, "known_at") if known_at is not None else at
     opens = slate_window(slate_of_game_id(game_id))[0] - ODDS_LOOKBACK
-    sql = """
-        SELECT DISTINCT ON (book_id, market, outcome, point)
-               game_id, book_id, market::text AS market, outcome::text AS outcome, point,
-               snapshot_time, price_decimal, price_american, price_format::text AS price_format,
-               last_update, ingested_at
-        FROM nba.odds_snapshots
-        WHERE game_id = :game_id AND snapshot_time > :opens AND snapshot_time <= :at
-          AND ingested_at <= :known_at
-        ORDER BY book_id, market, outcome, point, snapshot_time DESC
-    """
     params = {"game_id": game_id, "opens": opens, "at": at, "known_at": known_at}
     with engine.connect() as conn:
-        return pd.read_sql_query(text(sql), conn, params=params)
+        return pd.read_sql_query(text(BOARD_SQL), conn, params=params)
 
 
 def _columns(engine: Engine, table: str) -> set[str]:

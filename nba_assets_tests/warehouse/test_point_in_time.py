@@ -75,3 +75,55 @@ def test_board_as_of_takes_the_latest_price_per_outcome_at_or_before_t(fresh_eng
 def test_point_in_time_reads_refuse_naive_instants(fresh_engine) -> None:
     with pytest.raises(NaiveDatetimeError):
         as_of(fresh_engine, "games", T0.replace(tzinfo=None))
+
+
+def _moving_lines(seed: int) -> pd.DataFrame:
+    """A game priced every 15 minutes by three books whose spread and total lines move."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, at in enumerate(pd.date_range(T0, periods=24, freq="15min")):
+        for book_id in (1, 2, 3):
+            if rng.random() < 0.3:  # books update at different times
+                continue
+            spread = -3.5 - 0.5 * int(rng.integers(0, 3))
+            total = 224.5 + 0.5 * int(rng.integers(0, 3))
+            for market, outcome, point in (
+                ("h2h", "home", 0.0),
+                ("h2h", "away", 0.0),
+                ("spreads", "home", spread),
+                ("spreads", "away", -spread),
+                ("totals", "over", total),
+                ("totals", "under", total),
+            ):
+                rows.append(
+                    {
+                        "snapshot_time": at,
+                        "game_id": GAME,
+                        "book_id": book_id,
+                        "market": market,
+                        "outcome": outcome,
+                        "point": point,
+                        "price_decimal": round(1.8 + 0.01 * i + 0.001 * book_id, 4),
+                        "price_american": -110,
+                        "price_format": "decimal",
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_the_board_shows_each_books_latest_line_where_it_moved(fresh_engine) -> None:
+    odds = _moving_lines(seed=7)
+    append_idempotent(fresh_engine, "odds_snapshots", odds, run_id=uuid.uuid4(), source="t")
+    now = _ingested_at(fresh_engine, "odds_snapshots")[-1]
+    key = ["book_id", "market", "outcome"]
+    for minutes in (0, 7, 50, 121, 400):
+        at = T0 + timedelta(minutes=minutes)
+        seen = odds[odds["snapshot_time"] <= at]
+        expected = seen.sort_values("snapshot_time").groupby(key).tail(1).sort_values(key)
+        board = board_as_of(fresh_engine, GAME, at, known_at=now)
+        assert len(board) == len(expected)
+        assert board[key].values.tolist() == expected[key].values.tolist()
+        assert board["point"].astype(float).tolist() == expected["point"].tolist()
+        assert board["snapshot_time"].tolist() == expected["snapshot_time"].tolist()
