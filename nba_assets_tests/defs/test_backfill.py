@@ -149,14 +149,16 @@ def test_both_algorithms_are_graded_and_calibrated_with_charts(week) -> None:
     for table in ("grades", "calibration_metrics"):
         algorithms = _count(url, f"SELECT count(DISTINCT algorithm) FROM nba.{table}")
         assert algorithms == 2, table
-    [event] = [
+    events = [
         e
         for e in first.get_asset_materialization_events()
         if e.asset_key == dg.AssetKey("calibration_metrics")
     ]
-    metadata = event.step_materialization_data.materialization.metadata
-    for chart in ("reliability_diagram", "cumulative_clv"):
-        assert "data:image/png;base64," in metadata[chart].value, chart
+    assert len(events) == DAYS  # one per partition of the single run
+    for event in events:
+        metadata = event.step_materialization_data.materialization.metadata
+        for chart in ("reliability_diagram", "cumulative_clv"):
+            assert "data:image/png;base64," in metadata[chart].value, chart
 
 
 def test_corrupted_odds_fail_the_blocking_check_and_value_scores_does_not_run(

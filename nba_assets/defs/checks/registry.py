@@ -87,6 +87,8 @@ def evaluate_checks(
 
 def _plain(value: object) -> object:
     """Numpy scalars (game ids from pandas, say) as Python values Dagster can store."""
+    if isinstance(value, dg.MetadataValue):  # records are tuples too: leave them whole
+        return value
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, list | tuple | set):
