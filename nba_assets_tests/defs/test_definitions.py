@@ -122,3 +122,17 @@ def test_ingest_assets_backfill_in_one_run_and_respect_feed_limits() -> None:
     odds = defs.get_assets_def("odds_snapshots")
     assert odds.op.pool == "odds_api"
     assert odds.op.retry_policy.max_retries == 3
+
+
+def test_the_live_assets_carry_freshness_policies_the_ui_shows() -> None:
+    graph = defs.resolve_asset_graph()
+    policies = {
+        key.to_user_string(): graph.get(key).freshness_policy
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).freshness_policy is not None
+    }
+    assert set(policies) == {"games", "odds_snapshots", "injuries", "game_results", "value_scores"}
+    assert policies["odds_snapshots"].fail_window.to_timedelta().total_seconds() == 30 * 60
+    # Results and scores are due only while games are on, not through the quiet morning.
+    assert "13-23,0-3" in policies["game_results"].deadline_cron
+    assert "11-23" in policies["value_scores"].deadline_cron

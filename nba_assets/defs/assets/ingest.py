@@ -421,7 +421,13 @@ def player_stats(
     check_specs=specs(checks_for("game_results")),
     tags={"nba/feed": "balldontlie"},
     pool="odds_api",
-    freshness_policy=_fresh_within(60),
+    # Hourly deadlines only while games are on (the results sync runs noon to 3 am New
+    # York): the quiet morning is not staleness.
+    freshness_policy=dg.FreshnessPolicy.cron(
+        deadline_cron="0 13-23,0-3 * * *",
+        lower_bound_delta=timedelta(minutes=60),
+        timezone="America/New_York",
+    ),
     **_COMMON,
 )
 def game_results(

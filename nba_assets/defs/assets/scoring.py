@@ -8,7 +8,7 @@ algorithms over rolling windows and renders the reliability diagram into the UI.
 
 import base64
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import dagster as dg
 import pandas as pd
@@ -57,6 +57,13 @@ def _png_markdown(png: bytes, alt: str) -> dg.MetadataValue:
 @dg.asset(
     deps=[odds_snapshots, model_predictions],
     check_specs=specs(checks_for("value_scores")),
+    # Scores follow every 15-minute odds tick; hourly deadlines from late morning, when
+    # books post the slate, to the last tip-off.
+    freshness_policy=dg.FreshnessPolicy.cron(
+        deadline_cron="0 11-23 * * *",
+        lower_bound_delta=timedelta(minutes=60),
+        timezone="America/New_York",
+    ),
     **_COMMON,
 )
 def value_scores(
