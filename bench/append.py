@@ -20,6 +20,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from nba_assets.warehouse import migrate
 from nba_assets.warehouse.append import append_idempotent, csv_bytes
@@ -131,7 +132,7 @@ def main() -> None:
     scratch = f"nba_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
-    url = base.replace(base.split("?")[0].rsplit("/", 1)[1], scratch, 1)
+    url = make_url(base).set(database=scratch).render_as_string(hide_password=False)
     try:
         engine = engine_for(url)
         migrate.upgrade(engine)
