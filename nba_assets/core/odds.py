@@ -45,6 +45,8 @@ def _round_half_away_array(values: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _real(value: object, what: str) -> float:
+    if type(value) is float:  # the common case, without the ABC check
+        return value
     if not isinstance(value, Real):
         raise TypeError(f"{what} must be a real number, got {value!r}")
     return float(value)
@@ -180,13 +182,13 @@ def _raise_first_invalid(values: NDArray[np.float64], valid: NDArray[np.bool_], 
 
 
 def american_to_decimal_array(
-    american: ArrayLike, *, allow_nan: bool = False
+    american: ArrayLike, *, allow_nan: bool = False, places: int | None = None
 ) -> NDArray[np.float64]:
     """Vectorised :func:`american_to_decimal` for whole price columns.
 
     ``allow_nan`` lets a missing quote stay missing (NaN in, NaN out) so a frame with gaps
     does not have to be split and re-joined; every other invalid value still raises.
-    Results are bit-identical to the scalar function.
+    ``places`` rounds as the scalar function does. Results are bit-identical to it.
     """
     values = np.asarray(american, dtype=np.float64)
     magnitude = np.abs(values)
@@ -195,7 +197,11 @@ def american_to_decimal_array(
         valid |= np.isnan(values)
     _raise_first_invalid(values, valid, "american odds must be finite with |american| >= 100")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(values > 0, 1.0 + values / 100.0, 1.0 - 100.0 / values)
+        decimal = np.where(values > 0, 1.0 + values / 100.0, 1.0 - 100.0 / values)
+    if places is None:
+        return decimal
+    scale = 10.0**places
+    return _round_half_away_array(decimal * scale) / scale
 
 
 def decimal_to_american_array(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import threading
+from collections import OrderedDict
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Engine, text
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection, Engine, text
 
 
 def game_id_range(slate: date) -> tuple[int, int]:
@@ -31,17 +36,99 @@ def slate_games(engine: Engine, slate: date) -> pd.DataFrame:
     )
 
 
-def slate_odds(engine: Engine, slate: date) -> pd.DataFrame:
-    lo, hi = game_id_range(slate)
-    return read(
-        engine,
-        """SELECT snapshot_time, game_id, book_id, market::text AS market,
+_ODDS_SQL = """SELECT snapshot_time, game_id, book_id, market::text AS market,
                   outcome::text AS outcome, point::float8 AS point,
                   price_decimal::float8 AS price_decimal, price_american, ingested_at
-           FROM nba.odds_snapshots WHERE game_id BETWEEN :lo AND :hi""",
-        lo=lo,
-        hi=hi,
+           FROM nba.odds_snapshots WHERE game_id BETWEEN :lo AND :hi"""
+
+# The same rows for COPY: instants as epoch microseconds (exact), the rest as read above.
+_ODDS_COPY = """COPY (
+    SELECT (extract(epoch FROM snapshot_time) * 1000000)::int8, game_id::int8,
+           book_id::int8, market::text, outcome::text, point::float8,
+           price_decimal::float8, price_american::int8,
+           (extract(epoch FROM ingested_at) * 1000000)::int8
+    FROM nba.odds_snapshots WHERE game_id BETWEEN {lo} AND {hi}
+) TO STDOUT (FORMAT csv)"""
+_ODDS_TYPES = {
+    "snapshot_time": "utc",
+    "game_id": pa.int64(),
+    "book_id": pa.int64(),
+    "market": pa.string(),
+    "outcome": pa.string(),
+    "point": pa.float64(),
+    "price_decimal": pa.float64(),
+    "price_american": pa.int64(),
+    "ingested_at": "utc",
+}
+
+# Which rows a slate has: xmin changes with every insert or update of a row and the count
+# with every delete, so equal states read from the same database mean the same rows.
+_ODDS_STATE = """SELECT count(*), coalesce(sum(xmin::text::int8), 0),
+                        coalesce(min(xmin::text::int8), 0), coalesce(max(xmin::text::int8), 0)
+                 FROM nba.odds_snapshots WHERE game_id BETWEEN :lo AND :hi"""
+
+# The odds checks of a slate (validity, consistency, freshness) run one after another on
+# the same rows: the last few slates read stay here, each with the state it was read at.
+_ODDS_CACHE: OrderedDict[tuple[str, date], tuple[tuple, pd.DataFrame]] = OrderedDict()
+_ODDS_CACHE_SLATES = 2
+_ODDS_LOCK = threading.Lock()
+
+
+def slate_odds(engine: Engine, slate: date) -> pd.DataFrame:
+    """Every stored price of the slate.
+
+    Read with ``COPY`` into Arrow in one snapshot together with the slate's state (row
+    count and transaction ids), and served again to the next check of the same slate only
+    while that state is unchanged, so rows appended, updated or deleted since are never
+    missed. Callers get their own (copy-on-write) frame.
+    """
+    lo, hi = game_id_range(slate)
+    key = (engine.url.render_as_string(hide_password=False), slate)
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+        state = tuple(conn.execute(text(_ODDS_STATE), {"lo": lo, "hi": hi}).one())
+        with _ODDS_LOCK:
+            cached = _ODDS_CACHE.get(key)
+            if cached is not None and cached[0] == state:
+                _ODDS_CACHE.move_to_end(key)
+                return cached[1].copy(deep=False)
+        if state[0] == 0:
+            return pd.read_sql_query(text(_ODDS_SQL), conn, params={"lo": lo, "hi": hi})
+        frame = _copy_odds(conn, lo, hi)
+    with _ODDS_LOCK:
+        _ODDS_CACHE[key] = (state, frame)
+        _ODDS_CACHE.move_to_end(key)
+        while len(_ODDS_CACHE) > _ODDS_CACHE_SLATES:
+            _ODDS_CACHE.popitem(last=False)
+    return frame.copy(deep=False)
+
+
+def _copy_odds(conn: Connection, lo: int, hi: int) -> pd.DataFrame:
+    """The rows of ``_ODDS_SQL`` with the dtypes ``read_sql_query`` gives them."""
+    buffer = io.BytesIO()
+    statement = _ODDS_COPY.format(lo=int(lo), hi=int(hi))
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    names = list(_ODDS_TYPES)
+    table = pacsv.read_csv(
+        io.BytesIO(buffer.getbuffer()),
+        read_options=pacsv.ReadOptions(column_names=names),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.int64() if t == "utc" else t for n, t in _ODDS_TYPES.items()},
+            strings_can_be_null=False,
+        ),
     )
+    columns: dict[str, object] = {}
+    for name, kind in _ODDS_TYPES.items():
+        values = table.column(name)
+        if kind == "utc":
+            micros = values.to_numpy().view("datetime64[us]")
+            columns[name] = pd.DatetimeIndex(micros).tz_localize("UTC").array
+        elif kind == pa.string():
+            columns[name] = pd.array(values.cast(pa.large_string()), dtype="str")
+        else:
+            columns[name] = values.to_numpy()
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
 
 
 def slate_results(engine: Engine, slate: date) -> pd.DataFrame:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+import pandas as pd
+from pydantic import TypeAdapter, ValidationError
 
 from nba_assets.core.slates import game_id_for, require_aware, season_of, slate_date
 from nba_assets.core.teams import Franchise, resolve_team
@@ -28,9 +29,9 @@ from nba_assets.feeds.odds_api.models import (
     OddsMarket,
     ScoresEvent,
 )
-from nba_assets.feeds.prices import PriceFormat, both_prices
-from nba_assets.feeds.records import NormalizedBatch, Rejects, build_frame
-from nba_assets.feeds.schema import describe_validation_error
+from nba_assets.feeds.prices import PriceFormat, both_prices, both_prices_array, plainly_valid
+from nba_assets.feeds.records import NormalizedBatch, Rejects, build_frame, frame_from_columns
+from nba_assets.feeds.schema import UtcDatetime, describe_validation_error
 
 ODDS = "odds_snapshots"
 GAMES = "games"
@@ -68,7 +69,7 @@ def normalize_odds(
     observed_at = require_aware(observed_at, "observed_at")
     snapshot_time, events = _unwrap(payload, observed_at, endpoint)
     rejects = Rejects(endpoint)
-    odds_rows: list[dict[str, Any]] = []
+    odds_rows: list[_OddsRow] = []
     game_rows: list[dict[str, Any]] = []
     for raw in events:
         books = raw.get("bookmakers") if isinstance(raw, dict) else None
@@ -83,13 +84,54 @@ def normalize_odds(
         status = "in_progress" if event.commence_time <= snapshot_time else "scheduled"
         game_rows.append(_game_row(event, game, status, snapshot_time))
         for book_raw in books or []:
-            odds_rows.extend(
-                _bookmaker_rows(book_raw, event, game, snapshot_time, price_format, rejects)
-            )
+            _bookmaker_rows(book_raw, event, game, price_format, rejects, odds_rows)
     return NormalizedBatch(
-        tables={ODDS: build_frame(ODDS, odds_rows), GAMES: build_frame(GAMES, game_rows)},
+        tables={
+            ODDS: _odds_frame(odds_rows, snapshot_time, price_format),
+            GAMES: _games_frame(game_rows),
+        },
         quarantine=rejects.records,
     )
+
+
+# One odds row as the normaliser collects it: game_id, book_key, book_title, market, outcome,
+# point, price as given, last_update, source_event_id. snapshot_time and price_format are
+# the batch's; both prices are converted for the whole batch at once.
+_OddsRow = tuple[int, str, str, str, str, float, float, datetime | None, str]
+_ODDS_ROW_COLUMNS = (
+    "game_id",
+    "book_key",
+    "book_title",
+    "market",
+    "outcome",
+    "point",
+    "price",
+    "last_update",
+    "source_event_id",
+)
+
+
+def _odds_frame(
+    rows: list[_OddsRow], snapshot_time: datetime, price_format: PriceFormat
+) -> pd.DataFrame:
+    """The ``odds_snapshots`` frame of the collected rows, same as ``build_frame`` makes."""
+    if not rows:
+        return build_frame(ODDS, [])
+    columns: dict[str, Any] = dict(
+        zip(_ODDS_ROW_COLUMNS, map(list, zip(*rows, strict=True)), strict=True)
+    )
+    price_decimal, price_american = both_prices_array(columns.pop("price"), price_format)
+    columns["snapshot_time"] = [snapshot_time] * len(rows)
+    columns["price_decimal"] = price_decimal
+    columns["price_american"] = price_american
+    columns["price_format"] = [price_format] * len(rows)
+    return frame_from_columns(ODDS, columns)
+
+
+def _games_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    if not rows:
+        return build_frame(GAMES, [])
+    return frame_from_columns(GAMES, {c: [r[c] for r in rows] for c in rows[0]})
 
 
 def normalize_scores(
@@ -221,93 +263,186 @@ def _team_side(name: str, event: OddsEventHeader, game: _Game) -> str | None:
     return {game.home.team_id: "home", game.away.team_id: "away"}.get(franchise.team_id)
 
 
-def _side(market: str, name: str, event: OddsEventHeader, game: _Game) -> str | None:
-    if market == "totals":
-        return {"over": "over", "under": "under"}.get(name.strip().lower())
-    return _team_side(name, event, game)
-
-
 def _bookmaker_rows(
     raw: Any,
     event: OddsEventHeader,
     game: _Game,
-    snapshot_time: datetime,
     price_format: PriceFormat,
     rejects: Rejects,
-) -> list[dict[str, Any]]:
-    context = {"event_id": event.id, "bookmaker": raw}
-    try:
-        book = OddsBookmakerHeader.model_validate(raw)
-    except ValidationError as exc:
-        rejects.add(ODDS, describe_validation_error(exc, f"event {event.id}: bookmaker"), context)
-        return []
+    out: list[_OddsRow],
+) -> None:
+    """Append the rows of every storable featured market of one bookmaker to ``out``."""
+    header = _plain_bookmaker(raw)
+    if header is None:
+        try:
+            book = OddsBookmakerHeader.model_validate(raw)
+        except ValidationError as exc:
+            context = {"event_id": event.id, "bookmaker": raw}
+            where = f"event {event.id}: bookmaker"
+            rejects.add(ODDS, describe_validation_error(exc, where), context)
+            return
+        header = (book.key, book.title, book.last_update)
+    book_key = header[0]
     markets = raw.get("markets")
     if not isinstance(markets, list):
-        rejects.add(ODDS, f"event {event.id} book {book.key}: markets is not a list", context)
-        return []
-    rows: list[dict[str, Any]] = []
+        context = {"event_id": event.id, "bookmaker": raw}
+        rejects.add(ODDS, f"event {event.id} book {book_key}: markets is not a list", context)
+        return
     for market_raw in markets:
         key = market_raw.get("key") if isinstance(market_raw, dict) else None
         if isinstance(key, str) and key not in FEATURED_MARKETS:
             continue
-        where = f"event {event.id} book {book.key} market {key}"
-        market_context = {"event_id": event.id, "bookmaker": book.key, "market": market_raw}
         try:
-            market = OddsMarket.model_validate(market_raw)
-            rows.extend(_market_rows(market, book, event, game, snapshot_time, price_format))
+            market = _plain_market(market_raw)
+            if market is None:
+                model = OddsMarket.model_validate(market_raw)
+                market = (
+                    model.key,
+                    model.last_update,
+                    [(o.name, o.price, o.point) for o in model.outcomes],
+                )
+            out.extend(_market_rows(market, header, event, game, price_format))
         except ValidationError as exc:
+            where = f"event {event.id} book {book_key} market {key}"
+            market_context = {"event_id": event.id, "bookmaker": book_key, "market": market_raw}
             rejects.add(ODDS, describe_validation_error(exc, where), market_context)
         except ValueError as exc:
+            where = f"event {event.id} book {book_key} market {key}"
+            market_context = {"event_id": event.id, "bookmaker": book_key, "market": market_raw}
             rejects.add(ODDS, f"{where}: {exc}", market_context)
-    return rows
+
+
+# A bookmaker header (key, title, last_update) and a market (key, last_update, outcomes as
+# (name, price, point)) with exactly the values their pydantic models would hold.
+_Header = tuple[str, str, datetime | None]
+_Market = tuple[str, datetime | None, list[tuple[str, float, float | None]]]
+
+# The plain-JSON shapes the provider sends are read directly; anything else (a missing or
+# mistyped field, a string where a number goes) is left to the pydantic models, which then
+# accept or reject it exactly as before. Timestamps are parsed by the models' own type,
+# once per distinct string.
+_INSTANT = TypeAdapter(UtcDatetime)
+_INSTANTS: dict[str, datetime] = {}
+_INSTANTS_MAX = 1 << 16
+_MISSING: Any = object()
+_EXACT_INT = 1 << 53
+
+
+def _instant(value: Any) -> Any:
+    """The optional UtcDatetime a model would hold for ``value``, or ``_MISSING``."""
+    if value is None:
+        return None
+    if type(value) is not str:
+        return _MISSING
+    found = _INSTANTS.get(value)
+    if found is None:
+        try:
+            found = _INSTANT.validate_python(value)
+        except ValidationError:
+            return _MISSING
+        if len(_INSTANTS) >= _INSTANTS_MAX:
+            _INSTANTS.clear()
+        _INSTANTS[value] = found
+    return found
+
+
+def _finite(value: Any) -> Any:
+    """The FiniteFloat a model would hold for ``value``, or ``_MISSING``."""
+    kind = type(value)
+    if kind is float:
+        return value if value - value == 0.0 else _MISSING
+    if kind is int and -_EXACT_INT <= value <= _EXACT_INT:
+        return float(value)
+    return _MISSING
+
+
+def _plain_bookmaker(raw: Any) -> _Header | None:
+    if type(raw) is not dict:
+        return None
+    key, title = raw.get("key"), raw.get("title")
+    if type(key) is not str or type(title) is not str:
+        return None
+    last_update = _instant(raw.get("last_update"))
+    if last_update is _MISSING:
+        return None
+    return key, title, last_update
+
+
+def _plain_market(raw: Any) -> _Market | None:
+    if type(raw) is not dict:
+        return None
+    key, outcomes = raw.get("key"), raw.get("outcomes")
+    if type(key) is not str or type(outcomes) is not list:
+        return None
+    last_update = _instant(raw.get("last_update"))
+    if last_update is _MISSING:
+        return None
+    parsed = []
+    for outcome in outcomes:
+        if type(outcome) is not dict:
+            return None
+        name, price = outcome.get("name"), _finite(outcome.get("price"))
+        point = outcome.get("point")
+        if point is not None:
+            point = _finite(point)
+        description = outcome.get("description")
+        if (
+            type(name) is not str
+            or price is _MISSING
+            or point is _MISSING
+            or (description is not None and type(description) is not str)
+        ):
+            return None
+        parsed.append((name, price, point))
+    return key, last_update, parsed
+
+
+_TOTALS_SIDES = {"over": "over", "under": "under"}
 
 
 def _market_rows(
-    market: OddsMarket,
-    book: OddsBookmakerHeader,
+    market: _Market,
+    book: _Header,
     event: OddsEventHeader,
     game: _Game,
-    snapshot_time: datetime,
     price_format: PriceFormat,
-) -> list[dict[str, Any]]:
-    """All rows of one market, or ValueError naming the first outcome that cannot be stored."""
-    if not market.outcomes:
+) -> list[_OddsRow]:
+    """All rows of one market, or ValueError naming the first outcome that cannot be stored.
+
+    Prices are only tested here (``both_prices`` decides any price the cheap test cannot);
+    the batch converts them together.
+    """
+    key, market_update, outcomes = market
+    if not outcomes:
         raise ValueError("market has no outcomes")
+    book_key, book_title, book_update = book
+    last_update = market_update or book_update
+    home, away = event.home_team, event.away_team
+    game_id, event_id = game.game_id, event.id
     rows = []
-    for outcome in market.outcomes:
-        side = _side(market.key, outcome.name, event, game)
-        if side is None:
-            expected = (
-                "Over/Under"
-                if market.key == "totals"
-                else f"home {event.home_team!r} or away {event.away_team!r}"
-            )
-            raise ValueError(f"outcome {outcome.name!r} matches neither {expected}")
-        if market.key == "h2h":
-            point = 0.0
-        elif outcome.point is None:
-            raise ValueError(f"{market.key} outcome {outcome.name!r} has no point")
-        elif abs(outcome.point) > _MAX_ABS_POINT:
-            raise ValueError(f"point {outcome.point} is out of range")
+    for name, price, given_point in outcomes:
+        if key == "totals":
+            side = _TOTALS_SIDES.get(name.strip().lower())
+        elif name == home:
+            side = "home"
+        elif name == away:
+            side = "away"
         else:
-            point = outcome.point
-        price_decimal, price_american = both_prices(outcome.price, price_format)
-        rows.append(
-            {
-                "snapshot_time": snapshot_time,
-                "game_id": game.game_id,
-                "book_key": book.key,
-                "book_title": book.title,
-                "market": market.key,
-                "outcome": side,
-                "point": point,
-                "price_decimal": price_decimal,
-                "price_american": price_american,
-                "price_format": price_format,
-                "last_update": market.last_update or book.last_update,
-                "source_event_id": event.id,
-            }
-        )
+            side = _team_side(name, event, game)
+        if side is None:
+            expected = "Over/Under" if key == "totals" else f"home {home!r} or away {away!r}"
+            raise ValueError(f"outcome {name!r} matches neither {expected}")
+        if key == "h2h":
+            point = 0.0
+        elif given_point is None:
+            raise ValueError(f"{key} outcome {name!r} has no point")
+        elif abs(given_point) > _MAX_ABS_POINT:
+            raise ValueError(f"point {given_point} is out of range")
+        else:
+            point = given_point
+        if not plainly_valid(price, price_format):
+            both_prices(price, price_format)  # raises the reason a bad price is refused
+        rows.append((game_id, book_key, book_title, key, side, point, price, last_update, event_id))
     return rows
 
 

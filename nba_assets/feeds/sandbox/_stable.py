@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -63,8 +64,20 @@ def iso_ms(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def epoch_iso_z(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``iso_z`` of epoch seconds (recent ones cached; the date part formatted once a day)."""
+    if type(seconds) is not int:
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    day, second = divmod(seconds, 86_400)
+    hour, second = divmod(second, 3_600)
+    minute, second = divmod(second, 60)
+    return f"{_day_prefix(day)}{hour:02d}:{minute:02d}:{second:02d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _day_prefix(day: int) -> str:
+    return datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m-%dT")
 
 
 def parse_instant(text: str) -> datetime:

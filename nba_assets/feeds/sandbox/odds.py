@@ -67,6 +67,35 @@ class BookPath:
         return self.values[COLUMNS.index(name)]
 
 
+# Book ``k``'s update instants are keyed ``k * _BOOK_STRIDE + t`` in ``_Board.keys``, so the
+# keys of all books form one sorted array and one search finds every book's current row.
+_BOOK_STRIDE = 1 << 40
+
+
+@dataclass(frozen=True, slots=True)
+class _Board:
+    """Every book's rows of a path side by side, for one lookup per snapshot."""
+
+    keys: np.ndarray
+    firsts: np.ndarray
+    probes: np.ndarray
+    times: np.ndarray
+    values: np.ndarray
+    changed: np.ndarray
+
+    def rows(self, at: int) -> tuple[list[bool], list[list], list[list], list[int]]:
+        """Per book: whether it has posted by ``at``, its values, last changes and update."""
+        j = np.searchsorted(self.keys, self.probes + at, side="right") - 1
+        posted = j >= self.firsts
+        j = np.where(posted, j, 0)
+        return (
+            posted.tolist(),
+            self.values[:, j].T.tolist(),
+            self.changed[:, j].T.tolist(),
+            self.times[j].tolist(),
+        )
+
+
 @dataclass(slots=True)
 class PricePath:
     """All books' prices for one game plus the consensus opinion error on a 5-minute grid."""
@@ -77,6 +106,26 @@ class PricePath:
     opinion_total: np.ndarray
     books: list[BookPath] = field(default_factory=list)
     header: dict[str, Any] = field(default_factory=dict)
+    _board: _Board | None = field(default=None, repr=False, compare=False)
+
+    def board(self) -> _Board | None:
+        """The books' rows side by side (built once); None when the keys would not fit."""
+        if self._board is None and self.books:
+            times = np.concatenate([bp.times for bp in self.books]).astype(np.int64)
+            if times.size and (times.min() < 0 or times.max() >= _BOOK_STRIDE):
+                return None
+            sizes = [len(bp.times) for bp in self.books]
+            firsts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+            probes = np.arange(len(self.books), dtype=np.int64) * _BOOK_STRIDE
+            self._board = _Board(
+                keys=times + np.repeat(probes, sizes),
+                firsts=firsts,
+                probes=probes,
+                times=times,
+                values=np.concatenate([bp.values for bp in self.books], axis=1),
+                changed=np.concatenate([bp.changed for bp in self.books], axis=1),
+            )
+        return self._board
 
     def opinion_at(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = np.clip((at - self.open_at) // GRID_SECONDS, 0, len(self.opinion_margin) - 1)
@@ -212,8 +261,7 @@ def _book_updates(
     return times, times - lag, own_margin, own_total
 
 
-def _point(value: float) -> float | int:
-    return int(value) if value.is_integer() else value
+_MARKET_INDEX = {market: i for i, market in enumerate(MARKETS)}
 
 
 def render_event(
@@ -229,47 +277,68 @@ def render_event(
     header = path.header
     home, away = header["home_team"], header["away_team"]
     home_first = home < away
-    price: Callable[[float], Any] = american if american_odds else _same
-    stamp: Callable[[int], Any] = _same if unix else epoch_iso_z
+    to_price: Callable[[float], Any] | None = american if american_odds else None
     bookmakers = []
-    for bp in path.books:
+    board = path.board() if 0 <= at < _BOOK_STRIDE else None
+    if board is not None:
+        posted, book_values, book_changed, book_times = board.rows(at)
+    for k, bp in enumerate(path.books):
         if book_keys is not None and bp.book.key not in book_keys:
             continue
-        j = int(np.searchsorted(bp.times, at, side="right")) - 1
-        if j < 0:
-            continue
-        h2h_home, h2h_away, spread, spread_home, spread_away, total, over, under = bp.values[
-            :, j
-        ].tolist()
-        changed = dict(zip(MARKETS, bp.changed[:, j].tolist(), strict=True))
+        if board is not None:
+            if not posted[k]:
+                continue
+            row, last_changes, updated = book_values[k], book_changed[k], book_times[k]
+        else:
+            j = int(np.searchsorted(bp.times, at, side="right")) - 1
+            if j < 0:
+                continue
+            row, last_changes = bp.values[:, j].tolist(), bp.changed[:, j].tolist()
+            updated = int(bp.times[j])
+        h2h_home, h2h_away, spread, spread_home, spread_away, total, over, under = row
+        if not unix:
+            last_changes = [epoch_iso_z(t) for t in last_changes]
+            updated = epoch_iso_z(updated)
         out_markets = []
         for market in markets:
+            last_update = last_changes[_MARKET_INDEX[market]]
             if market == "h2h":
-                pair = [
-                    {"name": home, "price": price(h2h_home)},
-                    {"name": away, "price": price(h2h_away)},
-                ]
-                outcomes = pair if home_first else pair[::-1]
+                if to_price is None:
+                    first = {"name": home, "price": h2h_home}
+                    second = {"name": away, "price": h2h_away}
+                else:
+                    first = {"name": home, "price": to_price(h2h_home)}
+                    second = {"name": away, "price": to_price(h2h_away)}
+                outcomes = [first, second] if home_first else [second, first]
             elif market == "spreads":
-                pair = [
-                    {"name": home, "price": price(spread_home), "point": _point(spread)},
-                    {"name": away, "price": price(spread_away), "point": _point(-spread)},
-                ]
-                outcomes = pair if home_first else pair[::-1]
+                home_point = int(spread) if spread.is_integer() else spread
+                away_point = -spread
+                away_point = int(away_point) if away_point.is_integer() else away_point
+                if to_price is None:
+                    first = {"name": home, "price": spread_home, "point": home_point}
+                    second = {"name": away, "price": spread_away, "point": away_point}
+                else:
+                    first = {"name": home, "price": to_price(spread_home), "point": home_point}
+                    second = {"name": away, "price": to_price(spread_away), "point": away_point}
+                outcomes = [first, second] if home_first else [second, first]
             else:
-                point = _point(total)
-                outcomes = [
-                    {"name": "Over", "price": price(over), "point": point},
-                    {"name": "Under", "price": price(under), "point": point},
-                ]
-            out_markets.append(
-                {"key": market, "last_update": stamp(changed[market]), "outcomes": outcomes}
-            )
+                point = int(total) if total.is_integer() else total
+                if to_price is None:
+                    outcomes = [
+                        {"name": "Over", "price": over, "point": point},
+                        {"name": "Under", "price": under, "point": point},
+                    ]
+                else:
+                    outcomes = [
+                        {"name": "Over", "price": to_price(over), "point": point},
+                        {"name": "Under", "price": to_price(under), "point": point},
+                    ]
+            out_markets.append({"key": market, "last_update": last_update, "outcomes": outcomes})
         bookmakers.append(
             {
                 "key": bp.book.key,
                 "title": bp.book.title,
-                "last_update": stamp(int(bp.times[j])),
+                "last_update": updated,
                 "markets": out_markets,
             }
         )
@@ -280,7 +349,3 @@ def render_event(
         event["commence_time"] = path.game.tip_epoch
     event["bookmakers"] = bookmakers
     return event
-
-
-def _same(value: Any) -> Any:
-    return value
