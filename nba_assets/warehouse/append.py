@@ -118,6 +118,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     reader must set its session TimeZone to UTC, as ``_stage`` does.
     """
     table = pa.Table.from_pandas(_arrow_ready(frame), preserve_index=False)
+    if any(column.num_chunks > 1 for column in table.columns):
+        # Arrow's CSV writer emits NUL bytes for a string column split into chunks that
+        # the other columns are not (pandas.concat of Arrow-backed frames makes these).
+        table = table.combine_chunks()
     sink = pa.BufferOutputStream()
     pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
     return sink.getvalue().to_pybytes()

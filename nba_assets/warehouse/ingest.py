@@ -28,7 +28,8 @@ def odds_rows(engine: Engine, odds: pd.DataFrame, source: str) -> pd.DataFrame:
     """Normalised odds -> ``odds_snapshots`` rows; books are registered on first sight."""
     if odds.empty:
         return odds.drop(columns=["book_key", "book_title", "source_event_id"], errors="ignore")
-    ids = book_ids(engine, zip(odds["book_key"], odds["book_title"], strict=True))
+    books = odds[["book_key", "book_title"]].drop_duplicates()
+    ids = book_ids(engine, zip(books["book_key"], books["book_title"], strict=True))
     events = odds.drop_duplicates("source_event_id")
     register_source_ids(
         engine, "game", source, dict(zip(events["source_event_id"], events["game_id"], strict=True))

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from nba_assets.core.slates import slate_window
 from nba_assets.defs.assets import ingest
 from nba_assets.defs.resources import FeedsResource, WarehouseResource
 from nba_assets.feeds.sandbox.league import SandboxLeague
@@ -112,12 +113,17 @@ def _odds_grid(league: SandboxLeague, slate: date, every: int = ODDS_EVERY) -> l
     return _every(opens, timedelta(minutes=every), last, inclusive=True)
 
 
+def _z(at: datetime) -> str:
+    return at.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _served_odds(
     league: SandboxLeague, slate: date, grid: list[datetime]
 ) -> tuple[Counter, SandboxTransport]:
     """Outcomes served per (game of ``slate``, snapshot time) over the grid, and the
     transport that served them (it counts the credits charged)."""
     events = {g.odds_event_id: g.game_id for g in league.games_on(slate)}
+    first, end = slate_window(slate)
     transport = SandboxTransport(league)
     served: Counter = Counter()
     with httpx.Client(transport=transport, base_url=ODDS_URL) as client:
@@ -130,7 +136,10 @@ def _served_odds(
                     "markets": MARKETS,
                     "oddsFormat": "decimal",
                     "dateFormat": "iso",
-                    "date": at.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "date": _z(at),
+                    # The asset asks for its slate's games only, as a user would.
+                    "commenceTimeFrom": _z(first),
+                    "commenceTimeTo": _z(end - timedelta(seconds=1)),
                 },
             ).json()
             for event in body["data"]:

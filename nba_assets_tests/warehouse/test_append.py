@@ -182,3 +182,16 @@ def test_missing_values_in_every_kind_of_column_arrive_as_null(fresh_engine) -> 
         ).all()
     assert [tuple(p) for p in periods] == [([30, 25, 27, 25], [28, 30, 31, 30]), (None, None)]
     assert [tuple(k) for k in kept] == [("r", None, None), ("", {"a": [1, None]}, "x")]
+
+
+def test_frames_concatenated_from_arrow_chunks_arrive_intact(fresh_engine) -> None:
+    """pandas.concat of an empty and a full Arrow-backed frame leaves string columns in two
+    chunks while the others have one; the staged CSV must still carry the values."""
+    game = sample_rows(player_id=1)["games"]
+    game = game.assign(status=pd.array(game["status"], dtype="str"))
+    frame = pd.concat([game.iloc[:0], game], ignore_index=True)
+    assert frame["status"].array._pa_array.num_chunks == 2  # the shape that broke staging
+    append_idempotent(fresh_engine, "games", frame, run_id=uuid.uuid4(), source="s")
+    with fresh_engine.connect() as conn:
+        status = conn.execute(text("SELECT status FROM nba.games")).scalar_one()
+    assert status == game["status"].iloc[0]

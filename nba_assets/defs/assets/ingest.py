@@ -281,6 +281,10 @@ def _odds_for_slate(
     Prices are read in the ``oddsFormat`` the client asked for (the body does not say);
     a body in the other format is quarantined market by market, never misread.
     """
+    # Only the slate's games: a snapshot otherwise carries every open game of the next
+    # days too, fetched and normalised only to be dropped (the credits are the same).
+    first, end = slate_window(slate)
+    window = {"commence_time_from": first, "commence_time_to": end - timedelta(seconds=1)}
     batches = []
     for at in grid if grid is not None else [None]:
         _, batch = _read(
@@ -291,7 +295,9 @@ def _odds_for_slate(
             table="odds_snapshots",
             slate=slate,
             fetch=(
-                session.odds.odds if at is None else lambda at=at: session.odds.historical_odds(at)
+                (lambda: session.odds.odds(**window))
+                if at is None
+                else lambda at=at: session.odds.historical_odds(at, **window)
             ),
             normalize=lambda r: normalize_odds(
                 r.data,

@@ -125,15 +125,22 @@ class OddsApiClient:
         return self._http.get_json(f"/v4/sports/{self.sport}/scores", params, expect=list)
 
     def historical_odds(
-        self, date: datetime, markets: Iterable[str] = FEATURED_MARKETS
+        self,
+        date: datetime,
+        markets: Iterable[str] = FEATURED_MARKETS,
+        *,
+        commence_time_from: datetime | None = None,
+        commence_time_to: datetime | None = None,
     ) -> FeedResponse:
         """``GET /v4/historical/sports/{sport}/odds``: the snapshot at or before ``date``.
 
         The body is the envelope ``{timestamp, previous_timestamp, next_timestamp, data}``;
-        walk a slate by following ``next_timestamp``. Costs ten credits per market and region.
+        walk a slate by following ``next_timestamp``. Costs ten credits per market and region
+        whatever the window; the window only keeps other days' games out of the body.
         """
         params = self._odds_params(markets)
         params["date"] = _iso_z(date, "date")
+        params.update(_window(commence_time_from, commence_time_to))
         path = f"/v4/historical/sports/{self.sport}/odds"
         return self._http.get_json(path, params, expect=dict)
 
