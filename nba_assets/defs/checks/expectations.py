@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -154,19 +155,28 @@ def value_scores_suite() -> Any:
     )
 
 
-def validate(frame: pd.DataFrame, suite: Any) -> SuiteResult:
-    """Run ``suite`` on ``frame`` in an ephemeral GX context; failures carry sample rows."""
+@cache
+def _whole_frame() -> Any:
+    """One ephemeral GX context per process: building it costs more than most validations
+    (a season backfill validates thousands of slates), and each batch brings its own frame."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
-    batch = (
+    # No "Calculating Metrics" bars on stderr: run logs are for what happened.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return (
         context.data_sources.add_pandas("warehouse")
         .add_dataframe_asset("partition")
         .add_batch_definition_whole_dataframe("all")
-        .get_batch(batch_parameters={"dataframe": frame})
     )
+
+
+def validate(frame: pd.DataFrame, suite: Any) -> SuiteResult:
+    """Run ``suite`` on ``frame`` in an ephemeral GX context; failures carry sample rows."""
+    batch = _whole_frame().get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(suite, result_format="SUMMARY")
     failures = []
     for r in result.results:
