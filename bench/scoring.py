@@ -17,8 +17,9 @@ import time
 import numpy as np
 import pandas as pd
 
+from nba_assets.analytics.distributions import norm_cdf
 from nba_assets.analytics.market_consensus import ConsensusConfig, market_consensus
-from nba_assets.analytics.value import score_market_consensus
+from nba_assets.analytics.value import score_market_consensus, score_model_edge
 
 
 def synthetic(n_rows: int, per_snapshot: bool, seed: int = 0, shuffle: bool = True) -> pd.DataFrame:
@@ -97,6 +98,28 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(
         f"value scoring of the board: {len(scores):,} rows in {elapsed:.2f}s = "
+        f"{len(board) / elapsed / 1e6:.1f}M rows/s"
+    )
+    games = board["game_id"].unique()
+    rng = np.random.default_rng(1)
+    predictions = pd.DataFrame(
+        {
+            "game_id": games,
+            "model": "model_edge",
+            "model_version": "bench",
+            "predicted_at": pd.Timestamp(at),
+            "pred_margin": rng.normal(2.2, 6.0, games.size),
+            "pred_total": rng.normal(226.0, 8.0, games.size),
+            "margin_sigma": 12.0,
+            "total_sigma": 18.0,
+        }
+    )
+    predictions["p_home_win"] = norm_cdf(predictions["pred_margin"].to_numpy() / 12.0)
+    started = time.perf_counter()
+    scores = score_model_edge(board, predictions, at)
+    elapsed = time.perf_counter() - started
+    print(
+        f"model_edge scoring of the board: {len(scores):,} rows in {elapsed:.2f}s = "
         f"{len(board) / elapsed / 1e6:.1f}M rows/s"
     )
 
