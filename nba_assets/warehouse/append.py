@@ -147,10 +147,12 @@ def _arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
 def _insert(conn: Connection, spec: FactTable, frame: pd.DataFrame) -> int:
     cols = _stage_columns(conn)
     names = ", ".join(f'"{c}"' for c in cols)
-    # Only a batch that repeats a key needs ordering (the first row wins); sorting a
-    # million staged rows otherwise costs more than the insert.
+    # A batch that repeats a key needs its own order (the first row wins); a table with an
+    # insert order gets that (compact index pages); anything else is inserted unsorted,
+    # since sorting a million staged rows costs more than the insert.
     repeats = bool(spec.key) and bool(frame.duplicated(list(spec.key)).any())
-    order = f" ORDER BY {_ORDINAL}" if repeats else ""
+    by = [f'"{c}"' for c in spec.insert_order] + ([_ORDINAL] if repeats else [])
+    order = f" ORDER BY {', '.join(by)}" if by else ""
     result = conn.execute(
         text(
             f"INSERT INTO {spec.qualified} ({names}) SELECT {names} FROM stage{order}"
