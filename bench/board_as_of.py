@@ -63,7 +63,6 @@ def _opens(game_id: int):
 
 
 def _time(conn: psycopg.Connection, sql: str, samples: list[dict]) -> tuple[list[float], list]:
-    conn.execute("SET plan_cache_mode = force_custom_plan")
     cur = conn.cursor()
     for s in samples[:20]:  # warm caches and the prepared statement
         cur.execute(sql, s, prepare=True).fetchall()

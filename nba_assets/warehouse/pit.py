@@ -17,9 +17,11 @@ from sqlalchemy import Engine, text
 from nba_assets.core.slates import require_aware, slate_of_game_id, slate_window
 from nba_assets.warehouse.tables import fact_table
 
-# Odds for a game are never posted more than this long before its slate; the bound lets
-# PostgreSQL prune the monthly partitions of odds_snapshots.
-ODDS_LOOKBACK = timedelta(days=14)
+# How long before its slate a game's odds can be posted. Every writer stays well inside it
+# (history from 10:00 ET the day before, live polls of today's slate, archive opens the day
+# before), as does ``reads.board``; the bound lets PostgreSQL prune the monthly partitions
+# of odds_snapshots down to one on most days instead of probing two for every key.
+ODDS_LOOKBACK = timedelta(days=3)
 
 
 def as_of(
@@ -64,15 +66,18 @@ def as_of(
 # the game come from a skip scan of the key index (one step per book); then one backward
 # index step per (book, market, outcome) finds the latest snapshot at or before T. About 80
 # index probes, against DISTINCT ON's scan over every price the game ever had
-# (bench/board_as_of.py). ``opens`` lets PostgreSQL prune the monthly partitions.
+# (bench/board_as_of.py). ``opens`` and ``at`` bound every step, so PostgreSQL prunes
+# the monthly partitions to the one or two the game's prices live in.
 BOARD_SQL = """
 WITH RECURSIVE books AS (
     (SELECT book_id FROM nba.odds_snapshots
-     WHERE game_id = :game_id AND snapshot_time > :opens ORDER BY book_id LIMIT 1)
+     WHERE game_id = :game_id AND snapshot_time > :opens AND snapshot_time <= :at
+     ORDER BY book_id LIMIT 1)
     UNION ALL
     SELECT n.book_id FROM books b CROSS JOIN LATERAL (
         SELECT o.book_id FROM nba.odds_snapshots o
-        WHERE o.game_id = :game_id AND o.snapshot_time > :opens AND o.book_id > b.book_id
+        WHERE o.game_id = :game_id AND o.snapshot_time > :opens AND o.snapshot_time <= :at
+          AND o.book_id > b.book_id
         ORDER BY o.book_id LIMIT 1) n
 ), sides (market, outcome) AS (
     VALUES ('h2h'::nba.market, 'home'::nba.outcome), ('h2h', 'away'), ('spreads', 'home'),
