@@ -98,3 +98,23 @@ def test_results_whose_quarters_or_box_scores_do_not_add_up_fail(fresh_engine) -
     assert f"{GAME} test: home periods != final" in problems
     assert f"{GAME} test: box score != final" in problems
     assert not any("away periods" in p for p in problems)
+
+
+def test_slate_odds_are_shared_only_inside_one_pass(fresh_engine) -> None:
+    from nba_assets.defs.checks.queries import one_read_per_slate, slate_odds
+
+    slate = date(2023, 10, 24)
+    rows = sample_rows(7)
+    empty = slate_odds(fresh_engine, slate)
+    assert empty.empty and "price_decimal" in empty.columns
+    with one_read_per_slate():
+        first = slate_odds(fresh_engine, slate)
+        append_idempotent(
+            fresh_engine, "odds_snapshots", rows["odds_snapshots"], run_id=RUN_ID, source="t"
+        )
+        # Within a pass the checks see the rows the first of them read.
+        assert slate_odds(fresh_engine, slate).empty and first.empty
+    # A later pass, or a read outside one, sees what was written since.
+    assert len(slate_odds(fresh_engine, slate)) == 1
+    with one_read_per_slate():
+        assert len(slate_odds(fresh_engine, slate)) == 1

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-import threading
-from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 import pandas as pd
@@ -61,54 +62,53 @@ _ODDS_TYPES = {
     "ingested_at": "utc",
 }
 
-# Which rows a slate has: xmin changes with every insert or update of a row and the count
-# with every delete, so equal states read from the same database mean the same rows.
-_ODDS_STATE = """SELECT count(*), coalesce(sum(xmin::text::int8), 0),
-                        coalesce(min(xmin::text::int8), 0), coalesce(max(xmin::text::int8), 0)
-                 FROM nba.odds_snapshots WHERE game_id BETWEEN :lo AND :hi"""
+# The odds checks of a slate (validity, consistency, freshness) read the same rows one
+# after another, right after their asset wrote them: inside ``one_read_per_slate`` the
+# first read is kept and handed to the others.
+_SHARED: ContextVar[dict[tuple[str, date], pd.DataFrame] | None] = ContextVar(
+    "slate_reads", default=None
+)
 
-# The odds checks of a slate (validity, consistency, freshness) run one after another on
-# the same rows: the last few slates read stay here, each with the state it was read at.
-_ODDS_CACHE: OrderedDict[tuple[str, date], tuple[tuple, pd.DataFrame]] = OrderedDict()
-_ODDS_CACHE_SLATES = 2
-_ODDS_LOCK = threading.Lock()
+
+@contextmanager
+def one_read_per_slate() -> Iterator[None]:
+    """Share each slate's odds read among the checks evaluated inside the block."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def slate_odds(engine: Engine, slate: date) -> pd.DataFrame:
-    """Every stored price of the slate.
+    """Every stored price of the slate, read with ``COPY`` into Arrow.
 
-    Read with ``COPY`` into Arrow in one snapshot together with the slate's state (row
-    count and transaction ids), and served again to the next check of the same slate only
-    while that state is unchanged, so rows appended, updated or deleted since are never
-    missed. Callers get their own (copy-on-write) frame.
+    Inside ``one_read_per_slate`` the slate is read once; callers get their own
+    (copy-on-write) frame.
     """
-    lo, hi = game_id_range(slate)
+    shared = _SHARED.get()
     key = (engine.url.render_as_string(hide_password=False), slate)
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        state = tuple(conn.execute(text(_ODDS_STATE), {"lo": lo, "hi": hi}).one())
-        with _ODDS_LOCK:
-            cached = _ODDS_CACHE.get(key)
-            if cached is not None and cached[0] == state:
-                _ODDS_CACHE.move_to_end(key)
-                return cached[1].copy(deep=False)
-        if state[0] == 0:
-            return pd.read_sql_query(text(_ODDS_SQL), conn, params={"lo": lo, "hi": hi})
+    if shared is not None and key in shared:
+        return shared[key].copy(deep=False)
+    lo, hi = game_id_range(slate)
+    with engine.connect() as conn:
         frame = _copy_odds(conn, lo, hi)
-    with _ODDS_LOCK:
-        _ODDS_CACHE[key] = (state, frame)
-        _ODDS_CACHE.move_to_end(key)
-        while len(_ODDS_CACHE) > _ODDS_CACHE_SLATES:
-            _ODDS_CACHE.popitem(last=False)
+        if frame is None:  # no rows: the dtypes an empty read_sql_query gives
+            frame = pd.read_sql_query(text(_ODDS_SQL), conn, params={"lo": lo, "hi": hi})
+    if shared is not None:
+        shared[key] = frame
     return frame.copy(deep=False)
 
 
-def _copy_odds(conn: Connection, lo: int, hi: int) -> pd.DataFrame:
-    """The rows of ``_ODDS_SQL`` with the dtypes ``read_sql_query`` gives them."""
+def _copy_odds(conn: Connection, lo: int, hi: int) -> pd.DataFrame | None:
+    """The rows of ``_ODDS_SQL`` with the dtypes ``read_sql_query`` gives them (None: none)."""
     buffer = io.BytesIO()
     statement = _ODDS_COPY.format(lo=int(lo), hi=int(hi))
     with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for chunk in copy:
             buffer.write(chunk)
+    if not buffer.getbuffer().nbytes:
+        return None
     names = list(_ODDS_TYPES)
     table = pacsv.read_csv(
         io.BytesIO(buffer.getbuffer()),

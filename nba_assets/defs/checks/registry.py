@@ -14,6 +14,7 @@ import dagster as dg
 import numpy as np
 from sqlalchemy import Engine
 
+from nba_assets.defs.checks.queries import one_read_per_slate
 from nba_assets.defs.partitions import daily_partitions
 
 
@@ -64,15 +65,11 @@ def evaluate_checks(
     """One evaluation per selected check and slate, keyed by the slate's partition."""
     selected = context.selected_asset_check_keys
     for slate in slates:
-        for check in checks:
-            if check.key not in selected:
-                continue
-            try:
-                outcome = check.evaluate(engine, slate, now)
-                metadata = {k: _plain(v) for k, v in outcome.metadata.items()}
-            except Exception as exc:  # a check that cannot run has failed, visibly
-                outcome = CheckOutcome(False, {})
-                metadata = {"error": f"{type(exc).__name__}: {exc}"}
+        chosen = [c for c in checks if c.key in selected]
+        # Evaluated before anything is yielded, so the slate's shared reads end here.
+        with one_read_per_slate():
+            outcomes = [_outcome(check, engine, slate, now) for check in chosen]
+        for check, (outcome, metadata) in zip(chosen, outcomes, strict=True):
             yield dg.AssetCheckEvaluation(
                 asset_key=check.key.asset_key,
                 check_name=check.name,
@@ -83,6 +80,16 @@ def evaluate_checks(
                 blocking=check.blocking,
                 partition=slate.isoformat(),
             )
+
+
+def _outcome(
+    check: TableCheck, engine: Engine, slate: date, now: datetime
+) -> tuple[CheckOutcome, dict[str, object]]:
+    try:
+        outcome = check.evaluate(engine, slate, now)
+        return outcome, {k: _plain(v) for k, v in outcome.metadata.items()}
+    except Exception as exc:  # a check that cannot run has failed, visibly
+        return CheckOutcome(False, {}), {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def _plain(value: object) -> object:
