@@ -18,13 +18,12 @@ import uuid
 import numpy as np
 import pandas as pd
 import psycopg
-from psycopg import sql
+import scratch  # bench/scratch.py, beside this script
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from nba_assets.warehouse import migrate
 from nba_assets.warehouse.append import append_idempotent, csv_bytes
-from nba_assets.warehouse.engine import engine_for, warehouse_url
+from nba_assets.warehouse.engine import engine_for
 
 MARKETS = (("h2h", ("home", "away")), ("spreads", ("home", "away")), ("totals", ("over", "under")))
 
@@ -128,11 +127,8 @@ def main() -> None:
     args = parser.parse_args()
     snapshots = max(1, round(args.rows / (15 * 12 * 6)))
 
-    base = warehouse_url()
-    scratch = f"nba_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
-    url = make_url(base).set(database=scratch).render_as_string(hide_password=False)
+    base = scratch.server_url()
+    url = scratch.create(base)
     try:
         engine = engine_for(url)
         migrate.upgrade(engine)
@@ -181,10 +177,7 @@ def main() -> None:
         engine.dispose()
     finally:
         engine_for.cache_clear()
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-            )
+        scratch.drop(base, url)
 
 
 if __name__ == "__main__":

@@ -14,41 +14,12 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
-
-from nba_assets.warehouse.engine import warehouse_url
+import scratch  # bench/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _database(url: str, name: str | None = None) -> str:
-    """``url``'s database name, or ``url`` pointing at database ``name`` instead."""
-    parsed = make_url(url)
-    if name is None:
-        return parsed.database or ""
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
-def _scratch(base: str) -> str:
-    name = f"nba_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return _database(base, name)
-
-
-def _drop(base: str, url: str) -> None:
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(_database(url))
-            )
-        )
 
 
 def _materialize(url: str, partition_args: list[str]) -> float:
@@ -90,23 +61,23 @@ def main() -> None:
     )
     args = parser.parse_args()
     end = args.start + timedelta(days=args.days - 1)
-    base = warehouse_url()
+    base = scratch.server_url()
 
-    single_url = _scratch(base)
+    single_url = scratch.create(base)
     try:
         single = _materialize(single_url, ["--partition-range", f"{args.start}...{end}"])
     finally:
-        _drop(base, single_url)
+        scratch.drop(base, single_url)
 
     per_days = args.per_partition_days or args.days
-    each_url = _scratch(base)
+    each_url = scratch.create(base)
     try:
         per = [
             _materialize(each_url, ["--partition", str(args.start + timedelta(days=i))])
             for i in range(per_days)
         ]
     finally:
-        _drop(base, each_url)
+        scratch.drop(base, each_url)
     per_total = sum(per) * args.days / per_days
 
     print(f"{args.days} sandbox slates {args.start}..{end}, every asset and check")

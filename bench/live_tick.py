@@ -26,12 +26,10 @@ from pathlib import Path
 
 import dagster as dg
 import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
+import scratch  # bench/scratch.py, beside this script
 
 from nba_assets.core.slates import utc_now
 from nba_assets.defs.schedules import snapshot_schedule
-from nba_assets.warehouse.engine import warehouse_url
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "nba_bench_live"
@@ -57,13 +55,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ticks", type=int, default=20)
     args = parser.parse_args()
-    base = warehouse_url()
-    url = make_url(base).set(database=DATABASE).render_as_string(hide_password=False)
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+    base = scratch.server_url()
+    url = scratch.create(base, DATABASE)
     home = Path(tempfile.mkdtemp(prefix="nba_live_tick_"))
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
     env = {**os.environ, "NBA_DATABASE_URL": url, "NBA_FEED": "sandbox", "DAGSTER_HOME": str(home)}
@@ -90,10 +83,7 @@ def main() -> None:
             )
     finally:
         shutil.rmtree(home, ignore_errors=True)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
-            )
+        scratch.drop(base, url)
     p50 = statistics.median(latencies)
     p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
     print(f"{args.ticks} run_snapshot ticks on slate {request.partition_key} (sandbox, live)")

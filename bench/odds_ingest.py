@@ -7,7 +7,7 @@
 The project's own backfill path: one single run over the range (the assets' single-run
 backfill policy, tagged like a range backfill), in process on an ephemeral Dagster instance,
 with the sandbox feeds (FeedsResource()) and 15-minute historical odds. The warehouse is a
-scratch database on the server at NBA_DATABASE_URL (127.0.0.1:5432 when unset), migrated
+scratch database on the warehouse's server (NBA_DATABASE_URL, else the embedded one), migrated
 before the clock starts and dropped at the end.
 
 Prints the odds rows stored, the wall time of the run, rows/s end to end, and the
@@ -19,41 +19,11 @@ from __future__ import annotations
 import argparse
 import os
 import time
-import uuid
 from datetime import date, timedelta
 
-import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
+import scratch  # bench/scratch.py, beside this script
 
-DEFAULT_BASE = "postgresql://postgres@127.0.0.1:5432/postgres"
 STAGES = ("fetch", "validate", "append", "check")
-
-
-def _base_url() -> str:
-    from nba_assets.warehouse.engine import libpq_url
-
-    configured = os.environ.get("NBA_DATABASE_URL")
-    return libpq_url(configured) if configured else DEFAULT_BASE
-
-
-def _with_database(url: str, database: str) -> str:
-    return make_url(url).set(database=database).render_as_string(hide_password=False)
-
-
-def _scratch(base: str) -> str:
-    name = f"nba_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return _with_database(base, name)
-
-
-def _drop(base: str, url: str) -> None:
-    name = make_url(url).database
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 def _metadata(result, asset: str) -> dict[str, object]:
@@ -73,8 +43,8 @@ def run(start: date, slates: int, profile: str | None = None) -> dict[str, objec
     from nba_assets.warehouse.engine import engine_for
 
     end = start + timedelta(days=slates - 1)
-    base = _base_url()
-    url = _scratch(base)
+    base = scratch.server_url()
+    url = scratch.create(base)
     try:
         engine = engine_for(url)
         migrate.upgrade(engine)
@@ -117,7 +87,7 @@ def run(start: date, slates: int, profile: str | None = None) -> dict[str, objec
         engine.dispose()
     finally:
         engine_for.cache_clear()
-        _drop(base, url)
+        scratch.drop(base, url)
     rows = int(meta["odds_snapshots/rows_inserted"])
     return {
         "slates": f"{start}..{end}",

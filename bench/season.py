@@ -29,10 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
-
-from nba_assets.warehouse.engine import warehouse_url
+import scratch  # bench/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 SEASON = (date(2023, 10, 24), date(2024, 4, 14))
@@ -41,19 +38,6 @@ REST = (
     "injuries", "player_stats", "game_results", "team_stats", "schedule_context",
     "model_predictions", "value_scores", "grades", "calibration_metrics",
 )  # fmt: skip
-
-
-def _url(base: str, database: str) -> str:
-    return make_url(base).set(database=database).render_as_string(hide_password=False)
-
-
-def _fresh(base: str, database: str) -> str:
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-    return _url(base, database)
 
 
 def _materialize(
@@ -105,14 +89,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     end = args.start + timedelta(days=args.days - 1)
-    base = warehouse_url()
+    base = scratch.server_url()
     span = ["--partition-range", f"{args.start}...{end}"]
     config = _odds_config(args.interval)
     print(f"sandbox slates {args.start}..{end} ({args.days} days)", flush=True)
 
-    season_url = _url(base, "nba_bench_season")
+    season_url = scratch.on_database(base, "nba_bench_season")
     if "load" not in args.skip:
-        season_url = _fresh(base, "nba_bench_season")
+        season_url = scratch.create(base, "nba_bench_season")
         load = _materialize(season_url, LOAD, span, config)
         games, rows, heap, index = _storage(season_url)
         print(
@@ -128,7 +112,7 @@ def main() -> None:
         print(f"2. every other asset, one run:        {rest:8.1f} s", flush=True)
         print(f"   whole season, every asset:         {load + rest:8.1f} s", flush=True)
     if "per-partition" not in args.skip:
-        each_url = _fresh(base, "nba_bench_per_partition")
+        each_url = scratch.create(base, "nba_bench_per_partition")
         n = args.per_partition_days
         per = [
             _materialize(
@@ -143,8 +127,7 @@ def main() -> None:
             f"{slice_total * args.days / n:8.1f} s",
             flush=True,
         )
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS nba_bench_per_partition WITH (FORCE)")
+        scratch.drop(base, each_url)
 
 
 if __name__ == "__main__":
