@@ -6,7 +6,8 @@ import os
 
 import dagster as dg
 
-from nba_assets.defs.assets import ingest, model, scoring
+from nba_assets.defs.assets import ingest, model, quality, scoring
+from nba_assets.defs.executors import executor_from_env
 from nba_assets.defs.jobs import JOBS
 from nba_assets.defs.resources import FeedsResource, WarehouseResource
 from nba_assets.defs.schedules import SCHEDULES
@@ -36,11 +37,10 @@ def _feeds() -> FeedsResource:
 
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([ingest, model, scoring]),
+    assets=dg.load_assets_from_modules([ingest, model, quality, scoring]),
     jobs=JOBS,
     schedules=SCHEDULES,
     sensors=SENSORS,
     resources={"warehouse": _warehouse(), "feeds": _feeds()},
-    # Steps share one process: per-step process start-up dwarfs most of our steps.
-    executor=dg.in_process_executor,
+    executor=executor_from_env(),
 )
