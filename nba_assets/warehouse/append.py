@@ -18,12 +18,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from psycopg import sql
 from sqlalchemy import Connection, Engine, text
 
 from nba_assets.warehouse.tables import FactTable, fact_table
 from nba_assets.warehouse.validation import validate_frame
 
 _ORDINAL = "_ordinal"
+# Below this many rows a batch copies every column: the saving is smaller than the probe.
+_FOLD_MIN_ROWS = 1_000
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,11 @@ def append_idempotent(
     clean = validate_frame(engine, table, frame)
     if table == "odds_snapshots":
         ensure_odds_partitions(engine, clean["snapshot_time"])
+    # A batch that repeats a key needs its own order (the first row wins).
+    repeats = bool(spec.key) and bool(clean.duplicated(list(spec.key)).any())
     with engine.begin() as conn:
-        _stage(conn, spec.qualified, clean)
-        inserted = (
-            _insert_versioned(conn, spec, clean) if spec.versioned else _insert(conn, spec, clean)
-        )
+        _stage(conn, spec.qualified, clean, ordinal=spec.versioned or repeats)
+        inserted = _insert_versioned(conn, spec) if spec.versioned else _insert(conn, spec, repeats)
     return AppendResult(table, len(frame), inserted, time.perf_counter() - started)
 
 
@@ -92,21 +95,60 @@ def ensure_odds_partitions(engine: Engine, snapshot_times: pd.Series) -> None:
             conn.execute(text("SELECT nba.ensure_odds_partition(:at)"), {"at": start})
 
 
-def _stage(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+def _stage(conn: Connection, table: str, frame: pd.DataFrame, *, ordinal: bool) -> None:
+    """COPY the batch into a temporary table shaped like ``table``.
+
+    Text columns that hold one value for the whole batch (run_id and source always, often
+    more) become column defaults instead of CSV fields: COPY then fills them without
+    parsing a million copies of the same UUID. ``ordinal`` numbers the rows in batch order
+    for the writers that need it.
+    """
+    constants = batch_constants(frame)
+    copied = [c for c in frame.columns if c not in constants]
     cols = ", ".join(f'"{c}"' for c in frame.columns)
     conn.execute(
-        text(
-            f"CREATE TEMP TABLE stage ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA;"
-            f" ALTER TABLE stage ADD COLUMN {_ORDINAL} bigint"
-        )
+        text(f"CREATE TEMP TABLE stage ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
     )
     conn.execute(text("SET LOCAL TimeZone = 'UTC'"))
     raw = conn.connection.driver_connection
-    with (
-        raw.cursor() as cur,
-        cur.copy(f"COPY stage ({cols}, {_ORDINAL}) FROM STDIN WITH (FORMAT csv)") as copy,
-    ):
-        copy.write(csv_bytes(frame.assign(**{_ORDINAL: np.arange(len(frame))})))
+    with raw.cursor() as cur:
+        changes = [
+            sql.SQL("ALTER COLUMN {} SET DEFAULT {}").format(sql.Identifier(c), sql.Literal(v))
+            for c, v in constants.items()
+        ]
+        if ordinal:
+            changes.append(sql.SQL("ADD COLUMN {} bigint").format(sql.Identifier(_ORDINAL)))
+            copied.append(_ORDINAL)
+            frame = frame.assign(**{_ORDINAL: np.arange(len(frame))})
+        if changes:
+            cur.execute(sql.SQL("ALTER TABLE stage ") + sql.SQL(", ").join(changes))
+        copy_cols = sql.SQL(", ").join(map(sql.Identifier, copied))
+        with cur.copy(
+            sql.SQL("COPY stage ({}) FROM STDIN WITH (FORMAT csv)").format(copy_cols)
+        ) as copy:
+            copy.write(csv_bytes(frame[copied]))
+
+
+def batch_constants(frame: pd.DataFrame) -> dict[str, str]:
+    """Text columns with one non-null value throughout a batch big enough to be worth it.
+
+    A strided probe rules most columns out before the full comparison; at least one column
+    is always left to copy.
+    """
+    if len(frame) < _FOLD_MIN_ROWS:
+        return {}
+    step = max(1, len(frame) // 64)
+    constants: dict[str, str] = {}
+    for name in frame.columns[1:]:
+        column = frame[name]
+        first = column.iloc[0]
+        if not isinstance(first, str):
+            continue
+        if column.iloc[::step].eq(first).fillna(False).all() and (
+            column.eq(first).fillna(False).all()
+        ):
+            constants[name] = first
+    return constants
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -144,13 +186,12 @@ def _arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _insert(conn: Connection, spec: FactTable, frame: pd.DataFrame) -> int:
+def _insert(conn: Connection, spec: FactTable, repeats: bool) -> int:
     cols = _stage_columns(conn)
     names = ", ".join(f'"{c}"' for c in cols)
-    # A batch that repeats a key needs its own order (the first row wins); a table with an
+    # A batch that repeats a key keeps its own order (the first row wins); a table with an
     # insert order gets that (compact index pages); anything else is inserted unsorted,
     # since sorting a million staged rows costs more than the insert.
-    repeats = bool(spec.key) and bool(frame.duplicated(list(spec.key)).any())
     by = [f'"{c}"' for c in spec.insert_order] + ([_ORDINAL] if repeats else [])
     order = f" ORDER BY {', '.join(by)}" if by else ""
     result = conn.execute(
@@ -162,7 +203,7 @@ def _insert(conn: Connection, spec: FactTable, frame: pd.DataFrame) -> int:
     return result.rowcount
 
 
-def _insert_versioned(conn: Connection, spec: FactTable, frame: pd.DataFrame) -> int:
+def _insert_versioned(conn: Connection, spec: FactTable) -> int:
     """Append every change of content per key, in batch order, numbering versions on.
 
     A batch is a sequence of observations: consecutive rows of one key with the same

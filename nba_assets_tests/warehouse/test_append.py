@@ -195,3 +195,26 @@ def test_frames_concatenated_from_arrow_chunks_arrive_intact(fresh_engine) -> No
     with fresh_engine.connect() as conn:
         status = conn.execute(text("SELECT status FROM nba.games")).scalar_one()
     assert status == game["status"].iloc[0]
+
+
+def test_a_large_batch_stores_every_text_value_whether_constant_or_not(fresh_engine) -> None:
+    """Text columns constant over a batch are staged as defaults, not copied: the stored
+    rows must still carry every value, including one odd row the strided probe skips."""
+    frame = _odds(3_000)
+    frame["outcome"] = "home"
+    frame.loc[frame.index[-2], "outcome"] = "away"  # only the full comparison sees it
+    frame["source"] = "feed_a"
+    run_id = uuid.uuid4()
+    result = append_idempotent(fresh_engine, "odds_snapshots", frame, run_id=run_id, source="x")
+    assert result.inserted == 3_000
+    with fresh_engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT outcome::text, source, run_id::text, price_format::text, count(*)"
+                " FROM nba.odds_snapshots GROUP BY 1, 2, 3, 4 ORDER BY 1"
+            )
+        ).all()
+    assert [tuple(r) for r in stored] == [
+        ("away", "feed_a", str(run_id), "decimal", 1),
+        ("home", "feed_a", str(run_id), "decimal", 2_999),
+    ]
