@@ -1,22 +1,29 @@
-"""Jobs under the names the team uses; each selects assets, partitioning comes from them."""
+"""Jobs under the names the team uses; each selects assets, partitioning comes from them.
+
+The jobs that load a feed also score the quality of what the slate now holds
+(``quality_scores`` runs after the ingest steps of its run).
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
 ODDS_TAGS = {"nba/feed": "odds_api"}
+QUALITY = "quality_scores"
 STATS_TAGS = {"nba/feed": "balldontlie"}
 
 run_snapshot = dg.define_asset_job(
     "run_snapshot",
-    selection=dg.AssetSelection.assets("odds_snapshots"),
-    description="Poll every book's prices for the slate (every 15 minutes).",
+    selection=dg.AssetSelection.assets("odds_snapshots", QUALITY),
+    description="Poll every book's prices for the slate (every 15 minutes), then score "
+    "its data quality.",
     tags=ODDS_TAGS,
 )
 run_ingest = dg.define_asset_job(
     "run_ingest",
-    selection=dg.AssetSelection.assets("games", "injuries"),
-    description="Schedule and injury reports for the slate (every 30 minutes).",
+    selection=dg.AssetSelection.assets("games", "injuries", QUALITY),
+    description="Schedule and injury reports for the slate (every 30 minutes), then score "
+    "its data quality.",
     tags=STATS_TAGS,
 )
 run_team_stats = dg.define_asset_job(
@@ -26,8 +33,9 @@ run_team_stats = dg.define_asset_job(
 )
 run_results_sync = dg.define_asset_job(
     "run_results_sync",
-    selection=dg.AssetSelection.assets("player_stats", "game_results"),
-    description="Box scores and final scores (every 30 minutes while games are on).",
+    selection=dg.AssetSelection.assets("player_stats", "game_results", QUALITY),
+    description="Box scores and final scores (every 30 minutes while games are on), then "
+    "score the slate's data quality.",
     tags=STATS_TAGS,
 )
 run_scoring = dg.define_asset_job(
@@ -41,4 +49,20 @@ run_grading = dg.define_asset_job(
     description="Settle value scores and recompute calibration (after results are final).",
 )
 
-JOBS = [run_snapshot, run_ingest, run_team_stats, run_results_sync, run_scoring, run_grading]
+# Quality alone: for a slate whose ingest run stopped at a failed blocking check (the
+# failure skips quality_scores in that run) or to rescore history.
+run_quality = dg.define_asset_job(
+    "run_quality",
+    selection=dg.AssetSelection.assets(QUALITY),
+    description="Score the slate's data quality from what the warehouse holds.",
+)
+
+JOBS = [
+    run_snapshot,
+    run_ingest,
+    run_team_stats,
+    run_results_sync,
+    run_scoring,
+    run_grading,
+    run_quality,
+]

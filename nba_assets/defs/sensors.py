@@ -15,7 +15,14 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from nba_assets.defs.alerts import send_alert
 from nba_assets.defs.checks.gates import failed_gates
-from nba_assets.defs.jobs import run_grading, run_scoring
+from nba_assets.defs.jobs import (
+    run_grading,
+    run_ingest,
+    run_quality,
+    run_results_sync,
+    run_scoring,
+    run_snapshot,
+)
 
 SCORING_TRIGGERS = ("odds_snapshots", "injuries")
 # A planned check still running after this long belongs to a run that died.
@@ -145,4 +152,25 @@ def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
     )
 
 
-SENSORS = [fresh_inputs_sensor, results_final_sensor, check_failure_sensor, run_failure_alert]
+@dg.run_failure_sensor(
+    monitored_jobs=[run_snapshot, run_ingest, run_results_sync],
+    request_job=run_quality,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Score a slate's data quality after the ingest run that should have scored "
+    "it failed: a failed blocking check skips quality_scores in that run, and a slate that "
+    "failed its checks is the one whose score matters most.",
+)
+def quality_after_failed_ingest(context: dg.RunFailureSensorContext):
+    partition = context.dagster_run.tags.get("dagster/partition")
+    if not partition:
+        return dg.SkipReason("the failed run names no single partition")
+    return dg.RunRequest(run_key=f"quality-{context.dagster_run.run_id}", partition_key=partition)
+
+
+SENSORS = [
+    fresh_inputs_sensor,
+    results_final_sensor,
+    check_failure_sensor,
+    run_failure_alert,
+    quality_after_failed_ingest,
+]

@@ -97,6 +97,16 @@ FACT_TABLES: dict[str, FactTable] = {
             None,
             ("computed_at",),
         ),
+        # computed_at is when a score was computed: recomputing an unchanged score is an
+        # observation, not a new version.
+        FactTable(
+            "quality_scores",
+            ("slate_date", "table_name"),
+            True,
+            "computed_at",
+            None,
+            ("computed_at",),
+        ),
         FactTable("quarantine", ()),
         FactTable("feed_requests", ()),
     )

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import text
 
 from nba_assets.definitions import defs
-from nba_assets.defs.assets import ingest, model, scoring
+from nba_assets.defs.assets import ingest, model, quality, scoring
 from nba_assets.defs.resources import FeedsResource, WarehouseResource
 from nba_assets.feeds.sandbox.league import SandboxLeague
 from nba_assets.warehouse.engine import engine_for
 
 START, DAYS = date(2023, 11, 1), 7
 END = START + timedelta(days=DAYS - 1)
-ALL_ASSETS = dg.load_assets_from_modules([ingest, model, scoring])
+ALL_ASSETS = dg.load_assets_from_modules([ingest, model, quality, scoring])
 
 
 def _range_tags(start: date, end: date) -> dict[str, str]:

@@ -23,6 +23,7 @@ TABLE_ASSETS = {
     "value_scores",
     "grades",
     "calibration_metrics",
+    "quality_scores",
 }
 
 
@@ -61,7 +62,7 @@ def test_every_table_is_a_partitioned_asset_with_group_kinds_and_owner() -> None
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.partitions_def == daily_partitions, key
-        assert node.group_name in {"ingest", "model", "scoring"}, key
+        assert node.group_name in {"ingest", "model", "scoring", "quality"}, key
         assert "postgres" in node.kinds, key
         assert node.owners, key
         assert node.description and "Grain" in node.description, key

@@ -214,3 +214,32 @@ def test_grading_skips_slates_whose_results_failed_a_blocking_check(dagster_inst
     _evaluate(instance, "game_results", "results_consistent", "2023-11-02", passed=False)
     result = sensors.results_final_sensor(dg.build_sensor_context(instance=instance))
     assert [r.partition_key for r in result.run_requests] == ["2023-11-01"]
+
+
+@pytest.mark.parametrize("tags", [{"dagster/partition": "2023-11-03"}, {}])
+def test_a_failed_ingest_run_asks_for_its_slate_to_be_scored(tags, dagster_instance) -> None:
+    @dg.op
+    def blocked() -> None:
+        raise RuntimeError("odds_consistent failed")
+
+    @dg.job(name="run_snapshot", tags=tags)
+    def failing() -> None:
+        blocked()
+
+    result = failing.execute_in_process(instance=dagster_instance, raise_on_error=False)
+    run = dagster_instance.get_run_by_id(result.run_id)
+    failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+    context = dg.build_run_status_sensor_context(
+        sensor_name="quality_after_failed_ingest",
+        dagster_instance=dagster_instance,
+        dagster_run=run,
+        dagster_event=failure,
+    ).for_run_failure()
+    answer = sensors.quality_after_failed_ingest(context)
+    if not tags:
+        assert isinstance(answer, dg.SkipReason)
+        return
+    assert isinstance(answer, dg.RunRequest)
+    assert answer.partition_key == "2023-11-03"
+    assert answer.run_key == f"quality-{result.run_id}"
+    assert defs.resolve_sensor_def("quality_after_failed_ingest").job_name == "run_quality"

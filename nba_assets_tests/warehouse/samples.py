@@ -131,6 +131,14 @@ def sample_rows(player_id: int) -> dict[str, pd.DataFrame]:
             "n": 1,
             "computed_at": T0,
         },
+        "quality_scores": {
+            "slate_date": date(2023, 10, 24),
+            "table_name": "odds_snapshots",
+            "completeness": 100.0,
+            "score": 100.0,
+            "details": "{}",
+            "computed_at": T0,
+        },
         "quarantine": {"target_table": "odds_snapshots", "reason": "test", "raw_text": "{"},
         "feed_requests": {
             "endpoint": "/v4/sports/basketball_nba/odds",
