@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from nba_assets.defs.checks import expectations as gx_suites
+from nba_assets.defs.checks.credit_checks import CREDIT_CHECK
 from nba_assets.defs.checks.queries import quarantined, read, slate_games, slate_odds, slate_results
 from nba_assets.defs.checks.registry import CheckOutcome, TableCheck
 
@@ -233,6 +234,7 @@ INGEST_CHECKS = (
         "every game of the slate known to both the odds feed and the stats feed",
         games_in_both_feeds,
     ),
+    CREDIT_CHECK,
     TableCheck(
         "game_results", "results_valid", "GX suite on final scores", results_valid, True, _ERROR
     ),

@@ -1,0 +1,72 @@
+"""Will the feed's monthly credit last until it resets, at the rate we are spending it?
+
+The Odds API charges credits per call and refills them once a month. Running out mid-month
+stops every odds snapshot until the refill, so the platform warns while there is still
+time to act (slow the cadence, drop a region, buy a bigger plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+# A burn rate read off less than this much spending history is mostly noise.
+MIN_OBSERVED = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CreditOutlook:
+    remaining: int
+    spent_in_window: int
+    burn_per_day: float
+    resets_at: datetime
+    runs_out_at: datetime | None
+
+    @property
+    def runs_out_before_reset(self) -> bool:
+        return self.runs_out_at is not None and self.runs_out_at < self.resets_at
+
+    @property
+    def days_to_exhaustion(self) -> float | None:
+        if self.burn_per_day <= 0:
+            return None
+        return self.remaining / self.burn_per_day
+
+
+def next_reset(now: datetime, reset_day: int = 1) -> datetime:
+    """The next monthly refill at 00:00 UTC on ``reset_day`` (1-28, so every month has it)."""
+    if not 1 <= reset_day <= 28:
+        raise ValueError(f"reset_day must be 1-28, got {reset_day}")
+    now = now.astimezone(UTC)
+    this_month = now.replace(day=reset_day, hour=0, minute=0, second=0, microsecond=0)
+    if this_month > now:
+        return this_month
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return this_month.replace(year=year, month=month)
+
+
+def credit_outlook(
+    spending: Iterable[tuple[datetime, int]],
+    remaining: int,
+    now: datetime,
+    *,
+    window: timedelta = timedelta(days=7),
+    reset_day: int = 1,
+) -> CreditOutlook:
+    """Project exhaustion from the credits spent in the trailing ``window``.
+
+    ``spending`` is (when spent, credits) per call. The rate divides by the time actually
+    observed (from the first spend in the window to now, at least ``MIN_OBSERVED``), so a
+    platform started an hour ago is not credited with six idle days.
+    """
+    since = now - window
+    recent = [(at, credits) for at, credits in spending if since <= at <= now and credits > 0]
+    spent = sum(credits for _, credits in recent)
+    resets_at = next_reset(now, reset_day)
+    if not recent:
+        return CreditOutlook(remaining, 0, 0.0, resets_at, None)
+    observed = max(now - min(at for at, _ in recent), MIN_OBSERVED)
+    burn_per_day = spent / (observed / timedelta(days=1))
+    runs_out_at = now + timedelta(days=remaining / burn_per_day)
+    return CreditOutlook(remaining, spent, burn_per_day, resets_at, runs_out_at)
