@@ -12,6 +12,7 @@ from nba_assets.defs.jobs import JOBS
 from nba_assets.defs.resources import FeedsResource, WarehouseResource
 from nba_assets.defs.schedules import SCHEDULES
 from nba_assets.defs.sensors import SENSORS
+from nba_assets.defs.structured_logs import json_lines
 from nba_assets.settings import FeedSettings
 
 
@@ -42,5 +43,6 @@ defs = dg.Definitions(
     schedules=SCHEDULES,
     sensors=SENSORS,
     resources={"warehouse": _warehouse(), "feeds": _feeds()},
+    loggers={"json": json_lines},
     executor=executor_from_env(),
 )

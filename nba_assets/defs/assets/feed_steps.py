@@ -11,7 +11,13 @@ import dagster as dg
 import pandas as pd
 
 from nba_assets.core.slates import slate_window, utc_now
-from nba_assets.defs.assets.common import RunReport, check_outputs, is_live, slates
+from nba_assets.defs.assets.common import (
+    RunReport,
+    check_outputs,
+    is_live,
+    materialize_result,
+    slates,
+)
 from nba_assets.defs.checks.ingest_checks import checks_for
 from nba_assets.defs.checks.registry import evaluate_checks
 from nba_assets.defs.partitions import daily_partitions
@@ -152,7 +158,7 @@ def finish(
         yield from evaluate_checks(
             context, engine, checks_for(context.asset_key.path[-1]), slates(context), now
         )
-    yield dg.MaterializeResult(metadata=report.metadata())
+    yield materialize_result(context, report)
     yield from check_outputs(context)
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from nba_assets.core.slates import season_of, slate_window, utc_now
 from nba_assets.core.teams import FRANCHISES
-from nba_assets.defs.assets.common import RunReport, check_outputs, slates
+from nba_assets.defs.assets.common import RunReport, check_outputs, materialize_result, slates
 from nba_assets.defs.assets.ingest import game_results, games, injuries, player_stats
 from nba_assets.defs.checks.model_checks import checks_for
 from nba_assets.defs.checks.registry import evaluate_checks, specs
@@ -43,7 +43,7 @@ def _describe(
         yield from evaluate_checks(
             context, engine, checks_for(context.asset_key.path[-1]), slates_, utc_now()
         )
-    yield dg.MaterializeResult(metadata=report.metadata())
+    yield materialize_result(context, report)
     yield from check_outputs(context)
 
 

@@ -17,7 +17,13 @@ import pandas as pd
 
 from nba_assets.analytics.quality import DIMENSIONS, verdict
 from nba_assets.core.slates import utc_now
-from nba_assets.defs.assets.common import RunReport, check_outputs, is_live, slates
+from nba_assets.defs.assets.common import (
+    RunReport,
+    check_outputs,
+    is_live,
+    materialize_result,
+    slates,
+)
 from nba_assets.defs.assets.ingest import (
     game_results,
     games,
@@ -72,7 +78,7 @@ def quality_scores(
     scores = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame()
     report.extra.update(_describe(scores))
     yield from evaluations(context, scores, slates(context))
-    yield dg.MaterializeResult(metadata=report.metadata())
+    yield materialize_result(context, report)
     yield from check_outputs(context)
 
 
