@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(NBA_HOME)/dagster
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-.PHONY: dev test setup lint format bench clean-home
+.PHONY: dev test setup audit lint format bench clean-home
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ setup: $(VENV)/.installed
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
 
-test: setup
+test: setup audit
 	$(BIN)/pytest
+
+# Known vulnerabilities in the installed dependencies fail the build unless
+# audit-ignore.toml explains them.
+audit: $(VENV)/.installed
+	$(BIN)/python scripts/audit_dependencies.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
