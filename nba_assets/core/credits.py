@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-# A burn rate read off less than this much spending history is mostly noise.
-MIN_OBSERVED = timedelta(hours=1)
+# Spending is averaged over at least a day: a backfill's burst of calls in one hour is
+# what a day costs, not a twenty-fourth of it.
+MIN_OBSERVED = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def credit_outlook(
 
     ``spending`` is (when spent, credits) per call. The rate divides by the time actually
     observed (from the first spend in the window to now, at least ``MIN_OBSERVED``), so a
-    platform started an hour ago is not credited with six idle days.
+    platform started yesterday is not credited with six idle days, and an hour's backfill
+    is not taken for the cadence of a whole day.
     """
     since = now - window
     recent = [(at, credits) for at, credits in spending if since <= at <= now and credits > 0]

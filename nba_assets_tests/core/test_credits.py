@@ -39,9 +39,16 @@ def test_a_burn_that_empties_the_credit_before_the_refill_warns() -> None:
 def test_only_the_trailing_window_counts_and_idle_days_do_not_dilute_a_new_platform() -> None:
     old = [(NOW - timedelta(days=20), 100_000)]
     assert credit_outlook(old, remaining=5, now=NOW).burn_per_day == 0
-    # Two calls of 10 credits in the last two hours: 20 credits over 2 hours, not 7 days.
-    outlook = credit_outlook(_hourly(10, 2), remaining=1_000, now=NOW)
-    assert outlook.burn_per_day == pytest.approx(240)
+    # 480 credits over the last two days of a week's window: 240 a day, not 480 / 7.
+    outlook = credit_outlook(_hourly(10, 48), remaining=1_000, now=NOW)
+    assert outlook.burn_per_day == pytest.approx(240, rel=0.03)
+
+
+def test_a_burst_within_the_hour_counts_as_a_day_of_spending() -> None:
+    burst = [(NOW - timedelta(minutes=m), 100) for m in range(1, 31)]
+    outlook = credit_outlook(burst, remaining=1_000_000, now=NOW)
+    assert outlook.burn_per_day == pytest.approx(3_000)
+    assert not outlook.runs_out_before_reset
 
 
 def test_no_spending_never_runs_out() -> None:

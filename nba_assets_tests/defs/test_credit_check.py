@@ -53,9 +53,8 @@ def test_a_burn_that_runs_dry_before_the_refill_fails_with_the_date(fresh_engine
     assert "before the refill on 2027-01-01" in (outcome.description or "")
 
 
-def test_replayed_history_charges_nothing_now(fresh_engine) -> None:
-    """A sandbox backfill's calls carry the replayed past as requested_at."""
-    past = NOW - timedelta(days=400)
+def test_calls_older_than_the_window_do_not_count(fresh_engine) -> None:
+    past = NOW - timedelta(days=30)
     write_feed_requests(fresh_engine, _calls(500, 48, 100, start=past), run_id=uuid.uuid4())
     outcome = odds_api_credit_budget(fresh_engine, SLATE, NOW)
     assert outcome.passed

@@ -23,8 +23,8 @@ def odds_api_credit_budget(engine: Engine, slate: date, now: datetime) -> CheckO
     """Fails (as a warning) when the trailing week's burn rate empties the credit before
     the monthly refill.
 
-    Spending is read by ``requested_at``, when the provider charged the call: a backfill
-    replaying the sandbox's past charges nothing now, while every live call counts.
+    Spending is read by ``requested_at``, when the call was made and charged; a backfill's
+    burst is averaged over at least a day (``nba_assets.core.credits``).
     """
     spent = read(
         engine,
