@@ -22,6 +22,7 @@ from nba_assets.feeds.sandbox.league import SandboxLeague
 from nba_assets.feeds.sandbox.transport import SandboxTransport
 from nba_assets.warehouse.engine import engine_for, libpq_url, warehouse_url
 from nba_assets.warehouse.migrate import ensure_migrated
+from nba_assets.warehouse.roles import writer_engine
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -33,9 +34,12 @@ class WarehouseResource(dg.ConfigurableResource):
         return libpq_url(self.database_url) if self.database_url else warehouse_url()
 
     def engine(self) -> Engine:
-        engine = engine_for(self.url())
-        ensure_migrated(engine)
-        return engine
+        """An engine whose sessions are ``nba_writer``: assets append and read, and cannot
+        alter the schema or rewrite a row. Migrating needs the owner, so that happens
+        first, on the owner's engine."""
+        url = self.url()
+        ensure_migrated(engine_for(url))
+        return writer_engine(url)
 
 
 @dataclass
