@@ -6,10 +6,11 @@
 
 Every tick is what the production schedules do at that instant: ``snapshot_schedule`` (and
 on every other tick ``ingest_schedule``) is evaluated at the simulated instant, and the run
-it requests (``run_snapshot``: ``odds_snapshots`` and its checks; ``run_ingest``: ``games``,
-``injuries`` and theirs) executes in this process on an instance whose runs and events live
-in PostgreSQL (the project's ``dagster.yaml``), into a scratch warehouse. The simulated
-clock then moves 15 minutes on, so a week takes minutes of wall time.
+it requests (``run_snapshot``: ``odds_snapshots``; ``run_ingest``: ``games`` and
+``injuries``; each then ``quality_scores``, all with their checks) executes in this process
+on an instance whose runs and events live in PostgreSQL (the project's ``dagster.yaml``),
+into a scratch warehouse. The simulated clock then moves 15 minutes on, so a week takes
+minutes of wall time.
 
 Faults are injected where a provider or the network would inject them: at the sandbox's
 HTTP transport (``RandomFaults``: 429s, 5xx, a proxy's 502 page, timeouts, connection
@@ -34,11 +35,13 @@ records every answer as delivered):
 * quarantined rows, failed checks, failed ticks (and whether each failed because of an
   injected fault), p50/p95 tick latency.
 
-How a run sees the simulated now: the sandbox clock of each feed session is the soak's
-clock (a ``FeedsResource`` subclass below), and the project's own ``utc_now`` (which decides
-which slate is live and what the checks compare freshness with) is pointed at the same
-clock for the duration of the soak. The simulated week must lie in the past, because
-Dagster's partitions end at the real today.
+How a run sees the simulated now: the soak runs inside ``core.slates.simulated_clock``, so
+the project's ``utc_now`` (which decides which slate is live and what the checks compare
+freshness with) and with it every feed session's sandbox clock are the soak's clock. The
+feeds are the production ``FeedsResource`` with its seeded-fault fields set; the soak's
+subclass only makes a retry wait move that clock and hands the transport's observer to the
+ledger. The simulated week must lie in the past, because Dagster's partitions end at the
+real today.
 """
 
 from __future__ import annotations
@@ -50,46 +53,27 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import dagster as dg
 import psycopg
 import scratch  # bench/scratch.py, beside this script
 
-from nba_assets.core import slates as project_slates
-from nba_assets.core.slates import season_of, slate_date
-from nba_assets.defs.resources import (
-    FeedSession,
-    FeedsResource,
-    SettableClock,
-    WarehouseResource,
-)
+from nba_assets.core.slates import require_aware, season_of, simulated_clock, slate_date
+from nba_assets.defs.resources import FeedsResource, WarehouseResource
 from nba_assets.defs.schedules import ingest_schedule, snapshot_schedule
-from nba_assets.feeds.balldontlie.client import BallDontLieClient
-from nba_assets.feeds.http import FeedRequest, Recorder
-from nba_assets.feeds.odds_api.client import OddsApiClient
-from nba_assets.feeds.prices import PriceFormat
-from nba_assets.feeds.sandbox.faults import (
-    Corruption,
-    FaultKind,
-    HttpFault,
-    OddsCorruption,
-    RandomFaults,
-    SandboxFaults,
-)
+from nba_assets.feeds.http import Sleeper
+from nba_assets.feeds.sandbox.faults import FaultKind, HttpFault
 from nba_assets.feeds.sandbox.league import SandboxLeague
 from nba_assets.feeds.sandbox.rosters import odds_api_name
-from nba_assets.feeds.sandbox.transport import SandboxTransport, Served
+from nba_assets.feeds.sandbox.transport import Observer, Served
 from nba_assets.warehouse.tables import FACT_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,38 +113,6 @@ class SimulatedClock:
 
 
 SIM = SimulatedClock(DEFAULT_START)
-
-
-@contextmanager
-def project_clock(clock: SimulatedClock) -> Iterator[None]:
-    """Point the project's ``utc_now`` (in every module that imported it) at ``clock``.
-
-    ``is_live`` and the checks read the wall clock through ``core.slates.utc_now``; there is
-    no seam for a simulated now yet (the report proposes one), so for the soak the function
-    is swapped where it is referenced and restored afterwards. Feeds and faults are not
-    touched this way: they go through the sandbox's transport.
-    """
-    original = project_slates.utc_now
-    swapped = [
-        module
-        for name, module in list(sys.modules.items())
-        if name.startswith("nba_assets") and getattr(module, "utc_now", None) is original
-    ]
-    for module in swapped:
-        module.utc_now = clock.now  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for module in swapped:
-            module.utc_now = original  # type: ignore[attr-defined]
-
-
-@dataclass
-class _SoakClock(SettableClock):
-    """A session's sandbox clock whose unset state is the soak's now, not the wall clock."""
-
-    def __call__(self) -> datetime:
-        return self.at or SIM.now()
 
 
 # The ledger of what the sandbox served
@@ -307,64 +259,15 @@ LEDGER = Ledger(_league(season_of(slate_date(DEFAULT_START)), 7))
 
 
 class SoakFeeds(FeedsResource):
-    """The sandbox feeds as production builds them, plus seeded faults and the soak's clock.
+    """The production sandbox feeds (seeded faults through ``sandbox_fault_*``), with two
+    seams filled in: a retry wait moves the soak's clock instead of sleeping, and the
+    transport reports every answer it delivers to the soak's ledger."""
 
-    ``session`` mirrors ``FeedsResource.session``'s sandbox branch; what differs is the
-    clock (the soak's, see ``_SoakClock``), the retry wait (it moves that clock), the
-    ``RandomFaults`` and the transport's observer (the soak's ledger).
-    """
+    def retry_sleep(self) -> Sleeper:
+        return SIM.wait
 
-    fault_rate: float = 0.0
-    fault_seed: int = 0
-    fault_kinds: list[str] = [k.value for k in FaultKind]  # noqa: RUF012 (pydantic copies)
-
-    @contextmanager
-    def session(self, season: int, log: Recorder | None = None) -> Iterator[FeedSession]:
-        requests: list[FeedRequest] = []
-
-        def record(request: FeedRequest) -> None:
-            requests.append(request)
-            if log is not None:
-                log(request)
-
-        clock = _SoakClock()
-        faults = SandboxFaults(
-            odds=tuple(
-                OddsCorruption(date.fromisoformat(d), Corruption(self.sandbox_corruption))
-                for d in self.sandbox_corrupt_odds
-            ),
-            random=RandomFaults(
-                self.fault_rate, self.fault_seed, tuple(FaultKind(k) for k in self.fault_kinds)
-            )
-            if self.fault_rate
-            else None,
-        )
-        transport = SandboxTransport(
-            _league(season, self.sandbox_seed), clock, faults, observer=LEDGER.observe
-        )
-        odds = OddsApiClient(
-            "sandbox",
-            self.odds_api_base_url,
-            transport=transport,
-            regions=self.regions,
-            odds_format=cast(PriceFormat, self.odds_format),
-            recorder=record,
-            sleep=SIM.wait,
-            now=clock,
-        )
-        bdl = BallDontLieClient(
-            "sandbox",
-            self.balldontlie_base_url,
-            transport=transport,
-            recorder=record,
-            sleep=SIM.wait,
-            now=clock,
-        )
-        try:
-            yield FeedSession(odds, bdl, self.mode, clock, False, requests)
-        finally:
-            odds.close()
-            bdl.close()
+    def sandbox_observer(self) -> Observer:
+        return LEDGER.observe
 
 
 # Running the ticks
@@ -845,7 +748,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--json", type=Path, default=None, help="also write the summary here")
     args = parser.parse_args()
-    start = project_slates.require_aware(args.start, "--start")
+    start = require_aware(args.start, "--start")
     ticks = args.ticks if args.ticks is not None else round(args.days * 24 * 4)
     end = start + ticks * TICK
     if end > datetime.now(UTC) - timedelta(days=1):
@@ -876,7 +779,9 @@ def main() -> None:
         resources={
             "warehouse": WarehouseResource(database_url=url),
             "feeds": SoakFeeds(
-                fault_rate=args.fault_rate, fault_seed=args.seed, fault_kinds=args.kinds
+                sandbox_fault_rate=args.fault_rate,
+                sandbox_fault_seed=args.seed,
+                sandbox_fault_kinds=args.kinds,
             ),
         },
     )
@@ -885,7 +790,7 @@ def main() -> None:
           f"{args.seed}, warehouse {DATABASE}", flush=True)  # fmt: skip
     started = time.perf_counter()
     try:
-        with dg.DagsterInstance.get() as instance, project_clock(SIM):
+        with dg.DagsterInstance.get() as instance, simulated_clock(SIM.now):
             done = run_ticks(defs, instance, start, ticks, not args.no_ingest, checks, True)
         wall = time.perf_counter() - started
         summary = report(args, done, checks, audit(url, LEDGER.runs, LEDGER.league), wall)

@@ -2,7 +2,8 @@
 
 Three steps, each a pure function so the model can be replayed as of any instant:
 
-1. :func:`injuries_in_force`: the report that stands for each player at an instant.
+1. :func:`injuries_in_force`: the report that stands for each player at an instant
+   (:func:`cleared_from_report` infers the reports that take players off it).
 2. :func:`player_values`: what each player is worth per game, from recent box scores.
 3. :func:`injury_impact`: per team, the sum of value * (1 - P(plays)).
 
@@ -14,6 +15,7 @@ probability can always be traced to the rule that produced it.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -184,6 +186,45 @@ def player_values(
     else:
         out["inputs_as_of"] = pd.NaT
     return out[[*columns, "inputs_as_of"]]
+
+
+# ``status_raw`` of a report the platform infers: the provider's list stopped naming him.
+ABSENT_FROM_REPORT = "(absent from report)"
+
+
+def cleared_from_report(
+    standing: pd.DataFrame,
+    at: datetime,
+    *,
+    listed: Collection[int],
+    unread_teams: Collection[int] = (),
+    complete: bool = True,
+) -> pd.DataFrame:
+    """Reports, as of ``at``, that players the injury report no longer names are available.
+
+    ``standing`` holds each player's latest known report (``source_player_id``,
+    ``team_id``, ``status`` and the other report columns); ``listed`` are the provider ids
+    the report read at ``at`` named, rejected records included. The provider publishes
+    only who is on the report, never who left it, so leaving shows only as absence. A
+    player is cleared when his standing report is active (anything but available), the
+    report does not name him, and his team's report was read in full: not when a rejected
+    record of his team named no player (``unread_teams``), nor when one named neither
+    player nor team (``complete`` False), because that record may have been his.
+    """
+    require_columns(standing, ("source_player_id", "team_id", "status"), "injury standing")
+    at = require_aware(at, "at")
+    gone = (standing["status"] != "available") & ~standing["source_player_id"].isin(list(listed))
+    if unread_teams:
+        team = standing["team_id"]
+        gone &= team.notna() & ~team.isin(list(unread_teams))
+    return standing[gone & complete].assign(
+        status="available",
+        status_raw=ABSENT_FROM_REPORT,
+        description=None,
+        return_date=None,
+        return_date_raw=None,
+        reported_at=pd.Timestamp(at),
+    )
 
 
 def injuries_in_force(

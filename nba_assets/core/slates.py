@@ -3,10 +3,16 @@
 A slate is the America/New_York calendar day on which games tip off: a 7:30 pm ET game is
 00:30 UTC the next day and still belongs to that slate. Stored timestamps stay UTC; the
 slate date is only a label (and the Dagster partition key).
+
+``utc_now`` is the one "now" that decides which slate is live and how old stored data is;
+benches and replays move it with ``simulated_clock``.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -65,5 +71,39 @@ def season_label(season: int) -> str:
     return f"{season}-{(season + 1) % 100:02d}"
 
 
+# The simulated now of ``simulated_clock``; None (always, in production) is the wall clock.
+_now_override: Callable[[], datetime] | None = None
+_override_lock = threading.Lock()
+
+
 def utc_now() -> datetime:
+    """The current UTC instant: the wall clock, unless a bench or replay simulates one.
+
+    Everything that decides whether a slate is live or how old stored data is asks here
+    rather than ``datetime.now``, so that ``simulated_clock`` moves all of it at once.
+    """
+    override = _now_override
+    if override is not None:
+        return require_aware(override(), "simulated now")
     return datetime.now(UTC)
+
+
+@contextmanager
+def simulated_clock(now: Callable[[], datetime]) -> Iterator[None]:
+    """Make ``utc_now()`` return ``now()`` (an aware instant) inside the block.
+
+    For benches and replays only (the soak's simulated week runs the real schedules and
+    assets at past instants), never in production: the override is process-wide, not per
+    run or per thread, so every thread of the process sees the simulated now while the
+    block lasts. Setting and restoring are locked and blocks nest (the previous clock comes
+    back on exit), which is enough for one soak or replay per process; concurrent blocks in
+    different threads would restore each other's clocks out of order.
+    """
+    global _now_override
+    with _override_lock:
+        previous, _now_override = _now_override, now
+    try:
+        yield
+    finally:
+        with _override_lock:
+            _now_override = previous

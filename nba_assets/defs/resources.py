@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from typing import cast
 
@@ -13,13 +13,20 @@ import dagster as dg
 import httpx
 from sqlalchemy import Engine
 
+from nba_assets.core.slates import utc_now
 from nba_assets.feeds.balldontlie.client import BallDontLieClient
 from nba_assets.feeds.http import FeedRequest, Recorder, Sleeper
 from nba_assets.feeds.odds_api.client import OddsApiClient
 from nba_assets.feeds.prices import PriceFormat
-from nba_assets.feeds.sandbox.faults import Corruption, OddsCorruption, SandboxFaults
+from nba_assets.feeds.sandbox.faults import (
+    Corruption,
+    FaultKind,
+    OddsCorruption,
+    RandomFaults,
+    SandboxFaults,
+)
 from nba_assets.feeds.sandbox.league import SandboxLeague
-from nba_assets.feeds.sandbox.transport import SandboxTransport
+from nba_assets.feeds.sandbox.transport import Observer, SandboxTransport
 from nba_assets.warehouse.engine import engine_for, libpq_url, warehouse_url
 from nba_assets.warehouse.migrate import ensure_migrated
 from nba_assets.warehouse.roles import writer_engine
@@ -44,12 +51,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
 @dataclass
 class SettableClock:
-    """The sandbox's notion of now; backfills move it to replay what was knowable then."""
+    """The sandbox's notion of now; backfills move it to replay what was knowable then.
+
+    Unset, it is the project's now (``utc_now``), so a bench that simulates the clock moves
+    the sandbox with it; in production that is the wall clock.
+    """
 
     at: datetime | None = None
 
     def __call__(self) -> datetime:
-        return self.at or datetime.now(UTC)
+        return self.at or utc_now()
 
 
 @dataclass
@@ -111,7 +122,11 @@ class FeedsResource(dg.ConfigurableResource):
     of The Odds API (``decimal`` or ``american``; the sandbox honours it too), and the odds
     assets read the prices in the format the client asked for. ``sandbox_corrupt_odds``
     lists slate dates (YYYY-MM-DD) whose sandbox odds are served corrupted, to rehearse the
-    checks.
+    checks. ``sandbox_fault_rate`` fails that seeded fraction of all sandbox requests the way
+    providers and networks do (``RandomFaults``: ``sandbox_fault_kinds``, equally likely;
+    the same ``sandbox_fault_seed`` replays the same faults), so a soak exercises the real
+    retries and quarantine; 0, the default, injects none. Live mode ignores every
+    ``sandbox_*`` field.
     """
 
     mode: str = "sandbox"
@@ -125,6 +140,9 @@ class FeedsResource(dg.ConfigurableResource):
     sandbox_seed: int = 7
     sandbox_corrupt_odds: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
     sandbox_corruption: str = Corruption.HUGE_OVERROUND.value
+    sandbox_fault_rate: float = 0.0
+    sandbox_fault_seed: int = 0
+    sandbox_fault_kinds: list[str] = [k.value for k in FaultKind]  # noqa: RUF012 (pydantic copies)
 
     @property
     def live(self) -> bool:
@@ -140,7 +158,19 @@ class FeedsResource(dg.ConfigurableResource):
         return None
 
     def retry_sleep(self) -> Sleeper | None:
-        """How live clients wait between retries; None is ``time.sleep``."""
+        """How the clients (live and sandbox) wait between retries; None is ``time.sleep``.
+
+        The seam for tests that record waits instead of sleeping, and for a bench whose
+        retry waits move its simulated clock rather than the wall clock.
+        """
+        return None
+
+    def sandbox_observer(self) -> Observer | None:
+        """Called with every answer the sandbox transport delivers; None observes nothing.
+
+        The seam for a soak's ledger: what was served, faults included, to audit the
+        warehouse against. Live mode ignores it.
+        """
         return None
 
     @contextmanager
@@ -156,7 +186,8 @@ class FeedsResource(dg.ConfigurableResource):
 
         clock = SettableClock()
         transport = self.http_transport() if self.live else None
-        sleep = self.retry_sleep() if self.live else None
+        # Both modes: a sandbox run retries its injected faults with the same waits.
+        sleep = self.retry_sleep()
         # The settable clock replays the sandbox's past; a live call happens now, and its
         # record (requested_at, observed_at, Retry-After dates) must say so.
         now = None if self.live else clock
@@ -165,9 +196,21 @@ class FeedsResource(dg.ConfigurableResource):
                 odds=tuple(
                     OddsCorruption(date.fromisoformat(d), Corruption(self.sandbox_corruption))
                     for d in self.sandbox_corrupt_odds
+                ),
+                random=RandomFaults(
+                    self.sandbox_fault_rate,
+                    self.sandbox_fault_seed,
+                    tuple(FaultKind(k) for k in self.sandbox_fault_kinds),
                 )
+                if self.sandbox_fault_rate
+                else None,
             )
-            transport = SandboxTransport(_league(season, self.sandbox_seed), clock, faults)
+            transport = SandboxTransport(
+                _league(season, self.sandbox_seed),
+                clock,
+                faults,
+                observer=self.sandbox_observer(),
+            )
         odds = OddsApiClient(
             self.odds_api_key if self.live else "sandbox",
             self.odds_api_base_url,

@@ -133,6 +133,40 @@ def injuries(engine: Engine, at: datetime, known_at: datetime, lookback_days: in
     )
 
 
+def injury_report_as_of(
+    engine: Engine, source: str, at: datetime, known_at: datetime | None = None
+) -> pd.DataFrame:
+    """Each player's latest report from ``source`` at ``at``, shaped like a fresh poll.
+
+    The stored side of "who is on the injury report": a writer compares a new poll with
+    it to take players the provider stopped listing off the report, which a single live
+    poll cannot see by itself. Players come back with the provider's id and their names
+    (``source_player_id``, ``player_first_name`` ...), the columns the feed normaliser
+    hands over, so the two frames line up. ``known_at`` None reads everything stored:
+    what a writer compares with, as the versioned append does (under a simulated clock,
+    knowledge time is the database's real clock and would hide every row).
+    """
+    frame = _read(
+        engine,
+        """SELECT DISTINCT ON (i.player_id) s.source_id::bigint AS source_player_id,
+                  p.first_name AS player_first_name, p.last_name AS player_last_name,
+                  p.position AS player_position, i.team_id, i.status, i.status_raw,
+                  i.description, i.return_date, i.return_date_raw, i.reported_at
+           FROM nba.injuries i JOIN nba.players p USING (player_id)
+           JOIN nba.source_ids s ON s.entity = 'player' AND s.source = i.source
+                AND s.internal_id = i.player_id
+           WHERE i.source = :source AND i.reported_at <= :at
+             AND (CAST(:known_at AS timestamptz) IS NULL OR i.ingested_at <= :known_at)
+           ORDER BY i.player_id, i.reported_at DESC, i.version DESC""",
+        source=source,
+        at=at,
+        known_at=known_at,
+    )
+    return frame.astype({"source_player_id": "Int64", "team_id": "Int64"}).assign(
+        reported_at=pd.to_datetime(frame["reported_at"], utc=True)
+    )
+
+
 def team_stats(engine: Engine, as_of_date: date, known_at: datetime) -> pd.DataFrame:
     return _read(
         engine,

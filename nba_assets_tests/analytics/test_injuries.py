@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from nba_assets.analytics.injuries import (
+    ABSENT_FROM_REPORT,
     DEFAULT_RULE,
     PlayerValueConfig,
     PlayProbabilityRule,
+    cleared_from_report,
     game_score,
     injuries_in_force,
     injury_impact,
@@ -109,3 +111,40 @@ def test_player_values_star_beats_bench_and_respects_date_and_availability() -> 
     box_value = gmsc - cfg.replacement_share * rate * 36
     expected = (1 - cfg.plus_minus_weight) * box_value + cfg.plus_minus_weight * 8
     assert values.loc[10, "value"] == pytest.approx(expected)
+
+
+def _standing() -> pd.DataFrame:
+    """Each player's latest report: three active, one already available."""
+    return pd.DataFrame(
+        {
+            "source_player_id": pd.array([1, 2, 3, 4], dtype="Int64"),
+            "team_id": pd.array([14, 14, 2, 2], dtype="Int64"),
+            "status": ["out", "questionable", "day_to_day", "available"],
+            "status_raw": ["Out", "Questionable", "Day-To-Day", "Available"],
+            "description": ["Knee", "Ankle", "Illness", None],
+            "return_date": [date(2024, 1, 20), None, None, None],
+            "return_date_raw": ["Jan 20", None, None, None],
+            "reported_at": pd.to_datetime([AT - timedelta(days=1)] * 4, utc=True),
+        }
+    )
+
+
+def test_players_the_report_stops_naming_are_cleared_as_of_the_poll() -> None:
+    cleared = cleared_from_report(_standing(), AT, listed=[2])
+    assert cleared["source_player_id"].tolist() == [1, 3]
+    assert (cleared["status"] == "available").all()
+    assert (cleared["status_raw"] == ABSENT_FROM_REPORT).all()
+    assert cleared["description"].isna().all() and cleared["return_date"].isna().all()
+    assert (cleared["reported_at"] == pd.Timestamp(AT)).all()
+    assert cleared["team_id"].tolist() == [14, 2]
+
+
+def test_no_player_is_cleared_from_a_report_not_read_in_full() -> None:
+    # A rejected record that named only team 14: its players may still be on the report.
+    partial = cleared_from_report(_standing(), AT, listed=[], unread_teams=[14])
+    assert partial["source_player_id"].tolist() == [3]
+    # A rejected record that named no one: no team's report is known in full.
+    assert cleared_from_report(_standing(), AT, listed=[], complete=False).empty
+    assert cleared_from_report(_standing().iloc[:0], AT, listed=[]).empty
+    with pytest.raises(ValueError, match="aware"):
+        cleared_from_report(_standing(), AT.replace(tzinfo=None), listed=[])

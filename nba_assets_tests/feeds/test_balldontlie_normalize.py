@@ -15,6 +15,7 @@ from nba_assets.feeds.balldontlie import (
     normalize_stats,
     team_id_map,
 )
+from nba_assets.feeds.balldontlie.normalize import normalize_teams
 from nba_assets.feeds.errors import PayloadError
 from nba_assets.feeds.records import TABLE_COLUMNS
 from nba_assets_tests.feeds.fakes import (
@@ -185,6 +186,63 @@ def test_unknown_injury_status_is_quarantined() -> None:
 def test_team_id_map_skips_defunct_franchises() -> None:
     teams = [LAKERS, CELTICS, bdl_team(37, "Chicago Stags", "CHS"), {"id": "junk"}]
     assert team_id_map({"data": teams}) == {14: 14, 2: 2}
+
+
+def test_a_corrupted_team_record_is_quarantined_and_the_good_teams_still_mapped() -> None:
+    """Every team record the map cannot use is kept with its reason and raw payload: a
+    dropped team would otherwise surface only as its players' "unknown team id"."""
+    corrupted = {**copy.deepcopy(CELTICS), "id": "n/a"}
+    unknown = bdl_team(9, "Springfield Isotopes", "SPR")
+    clash = bdl_team(14, "Boston Celtics", "BOS")
+    stags = bdl_team(37, "Chicago Stags", "CHS")
+    body = {"data": [LAKERS, corrupted, unknown, clash, stags, CELTICS]}
+    batch = normalize_teams(body, endpoint="/v1/teams")
+    assert batch.mapping == {14: 14, 2: 2}
+    assert batch["teams"].to_dict("records") == [
+        {"source_team_id": 14, "team_id": 14},
+        {"source_team_id": 2, "team_id": 2},
+    ]
+    assert [(q.target_table, q.endpoint, q.raw) for q in batch.quarantine] == [
+        ("teams", "/v1/teams", corrupted),
+        ("teams", "/v1/teams", unknown),
+        ("teams", "/v1/teams", clash),
+    ]
+    reasons = [q.reason for q in batch.quarantine]
+    assert "id" in reasons[0]
+    assert "unknown team 'Springfield Isotopes'" in reasons[1]
+    assert "conflicts with an earlier record" in reasons[2]
+    # The plain map a client asks for is the same map.
+    assert team_id_map(body) == {14: 14, 2: 2}
+
+
+def test_an_injury_page_names_its_players_rejected_ones_included() -> None:
+    """Whom a page listed is what clearing relies on: a rejected record's player is still
+    on the report."""
+    suspended = bdl_injury(status="Suspended")
+    suspended["player"] = {**suspended["player"], "id": 238}
+    stray = bdl_injury()
+    stray["player"] = {**stray["player"], "id": 239, "team_id": 99}
+    no_status = bdl_injury(status=None)
+    no_status["player"] = {**no_status["player"], "id": 240}
+    batch = normalize_injuries(
+        [bdl_injury(), suspended, stray, no_status], observed_at=NOW, team_ids={14: 14}
+    )
+    assert batch["injuries"]["source_player_id"].tolist() == [237]
+    assert len(batch.quarantine) == 3
+    assert batch.listed == {237, 238, 239, 240}
+    assert batch.complete and not batch.unread_teams
+
+
+def test_a_rejected_injury_naming_no_player_leaves_its_team_or_the_page_unread() -> None:
+    team_only = bdl_injury()
+    team_only["player"] = {**team_only["player"], "id": "n/a"}
+    batch = normalize_injuries([bdl_injury(), team_only], observed_at=NOW, team_ids={14: 14})
+    assert batch.listed == {237} and batch.unread_teams == {14} and batch.complete
+
+    nameless = bdl_injury(player="n/a")
+    batch = normalize_injuries([bdl_injury(), nameless], observed_at=NOW, team_ids={14: 14})
+    assert batch.listed == {237} and not batch.complete
+    assert [q.raw for q in batch.quarantine] == [nameless]
 
 
 @pytest.mark.parametrize("payload", [{"meta": {}}, {"data": {"id": 1}}, "[]", 3, None])

@@ -24,7 +24,7 @@ from nba_assets.defs.resources import (
     FeedsResource,
     WarehouseResource,
 )
-from nba_assets.warehouse import ingest
+from nba_assets.warehouse import ingest, reads
 from nba_assets.warehouse.append import append_idempotent
 
 
@@ -45,18 +45,13 @@ def _injury_instants(slate: date, tip_offs: list[datetime], config: InjuryHistor
     return [*instants, last - timedelta(minutes=30)]
 
 
-def _cleared(previous: pd.DataFrame, current: pd.DataFrame, at: datetime) -> pd.DataFrame:
-    """Players reported before but absent from a full report now count as available."""
-    gone = previous[~previous["source_player_id"].isin(current["source_player_id"])]
-    gone = gone[gone["status"] != "available"]
-    return gone.assign(
-        status="available",
-        status_raw="(absent from report)",
-        description=None,
-        return_date=None,
-        return_date_raw=None,
-        reported_at=pd.Timestamp(at),
-    )
+def _latest_reports(*frames: pd.DataFrame) -> pd.DataFrame:
+    """Each player's latest report across ``frames`` (later frames win)."""
+    present = [f for f in frames if not f.empty]
+    if not present:
+        return frames[0]
+    stacked = pd.concat(present, ignore_index=True)
+    return stacked.drop_duplicates("source_player_id", keep="last").reset_index(drop=True)
 
 
 @dg.asset(
@@ -79,10 +74,13 @@ def injuries(
     Grain: player x source x version (a new row only when a report changes; `reported_at`
     is when the change was first seen). Source: BallDontLie `/v1/player_injuries`, which
     has no history: past slates replay only on the sandbox feed. `play_probability` comes
-    from the status through a versioned rule kept with the row.
+    from the status through a versioned rule kept with the row. The provider lists only
+    who is on the report, so a player it stops naming gets a version saying he is
+    available ("(absent from report)"), judged against the warehouse's stored report
+    before the run's first poll and the previous poll after it.
     """
-    from nba_assets.analytics.injuries import DEFAULT_RULE
-    from nba_assets.feeds.balldontlie.normalize import normalize_injuries, team_id_map
+    from nba_assets.analytics.injuries import DEFAULT_RULE, cleared_from_report
+    from nba_assets.feeds.balldontlie.normalize import normalize_injuries, normalize_teams
 
     engine, run_id, report = warehouse.engine(), context.run.run_id, RunReport()
     # The report is league-wide: consecutive slates share polls, so the run polls one
@@ -97,56 +95,74 @@ def injuries(
             instants = _injury_instants(slate, tip_offs(engine, slate), config)
             timelines.setdefault(season_of(slate), set()).update(instants)
     first_slate = slates(context)[0]
+    cleared_count, polls_not_clearing = 0, 0
     with feed_calls(context, engine, run_id) as calls:
         for season, instants in timelines.items():
             with feeds.session(season, log=calls.append) as session:
-                _, team_ids = read_feed(
+                source = session.bdl_source
+                _, teams = read_feed(
                     engine,
                     run_id,
                     report,
-                    source=session.bdl_source,
+                    source=source,
                     table="injuries",
                     slate=first_slate,
                     fetch=session.bdl.teams,
-                    normalize=lambda r: team_id_map(r.data),
+                    normalize=lambda r: normalize_teams(r.data, endpoint=r.endpoint),
                 )
-                previous = pd.DataFrame(columns=["source_player_id", "status"])
+                report.quarantined += quarantine_batch(engine, teams, run_id, source, first_slate)
+                polls = sorted(instants, key=lambda t: t or utc_now())
+                # Who is on the report before the first poll is what the warehouse holds
+                # then: a live run polls once, so only the stored state shows who left.
+                standing = reads.injury_report_as_of(engine, source, polls[0] or utc_now())
                 frames = []
-                for at in sorted(instants, key=lambda t: t or utc_now()):
+                for at in polls:
                     session.clock.at = at
                     response, batch = read_feed(
                         engine,
                         run_id,
                         report,
-                        source=session.bdl_source,
+                        source=source,
                         table="injuries",
                         slate=first_slate,
                         fetch=session.bdl.player_injuries,
-                        normalize=lambda r, team_ids=team_ids: normalize_injuries(
+                        normalize=lambda r, team_ids=teams.mapping: normalize_injuries(
                             r.data,
                             observed_at=r.received_at,
                             team_ids=team_ids,
                             endpoint=r.endpoint,
                         ),
                     )
-                    current = batch["injuries"]
-                    frames += [current, _cleared(previous, current, response.received_at)]
-                    previous = current
                     report.quarantined += quarantine_batch(
-                        engine, batch, run_id, session.bdl_source, first_slate
+                        engine, batch, run_id, source, first_slate
                     )
+                    current = batch["injuries"]
+                    cleared = cleared_from_report(
+                        standing,
+                        response.received_at,
+                        listed=batch.listed,
+                        unread_teams=batch.unread_teams,
+                        complete=batch.complete,
+                    )
+                    cleared_count += len(cleared)
+                    polls_not_clearing += not batch.complete
+                    frames += [current, cleared]
+                    standing = _latest_reports(standing, current, cleared)
                 with report.stage("append"):
-                    reports = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+                    # An empty report (the off-season) still appends: nothing, counted.
+                    present = [f for f in frames if not f.empty] or frames[:1]
+                    reports = pd.concat(present, ignore_index=True)
                     if not reports.empty:
                         reports = reports.assign(
                             play_probability=DEFAULT_RULE.probabilities(reports["status"]),
                             probability_rule=DEFAULT_RULE.label,
                         )
-                    rows = ingest.player_rows(engine, reports, session.bdl_source)
+                    rows = ingest.player_rows(engine, reports, source)
                     report.add(
-                        append_idempotent(
-                            engine, "injuries", rows, run_id=run_id, source=session.bdl_source
-                        )
+                        append_idempotent(engine, "injuries", rows, run_id=run_id, source=source)
                     )
                 report.preview = rows
+    report.extra["players_cleared"] = cleared_count
+    # A poll with a rejected record that names no one cannot show who left the report.
+    report.extra["polls_not_clearing"] = polls_not_clearing
     yield from finish(context, engine, calls, report)

@@ -1,9 +1,11 @@
-"""BallDontLie bodies -> ``games``, ``game_results``, ``player_stats`` and ``injuries`` rows.
+"""BallDontLie bodies -> ``games``, ``game_results`` and ``player_stats`` rows.
 
 Pure functions of decoded JSON (a list of records or a ``{"data": [...], "meta": ...}``
 page). Teams are placed by name through ``core.teams``, never by assuming BallDontLie's ids
-equal ours; where a body carries only an id (``/stats`` games, injured players) the id is
-mapped through ``team_ids`` (see ``team_id_map``) or what the same body teaches.
+equal ours; where a body carries only an id (``/stats`` games) the id is mapped through
+``team_ids`` (see ``normalize_teams``) or what the same body teaches. The team map and the
+injury report live in ``teams_injuries`` and are re-exported here, where callers have
+always imported them from.
 """
 
 from __future__ import annotations
@@ -15,27 +17,42 @@ from typing import Any
 from pydantic import ValidationError
 
 from nba_assets.core.slates import game_id_for, require_aware, season_of, slate_date
-from nba_assets.core.teams import Franchise, resolve_team
-from nba_assets.feeds.balldontlie.models import (
-    BdlGame,
-    BdlGameClock,
-    BdlInjury,
-    BdlStat,
-    BdlTeam,
-)
-from nba_assets.feeds.balldontlie.parsing import (
-    game_status,
-    normalize_injury_status,
-    resolve_return_date,
-    tip_off_from_status,
+from nba_assets.core.teams import Franchise
+from nba_assets.feeds.balldontlie.models import BdlGame, BdlGameClock, BdlStat
+from nba_assets.feeds.balldontlie.parsing import game_status, tip_off_from_status
+from nba_assets.feeds.balldontlie.teams_injuries import (
+    INJURIES,
+    TEAMS,
+    InjuryBatch,
+    TeamBatch,
+    franchise_of,
+    normalize_injuries,
+    normalize_teams,
+    team_id_map,
 )
 from nba_assets.feeds.records import NormalizedBatch, Rejects, build_frame, record_list
 from nba_assets.feeds.schema import describe_validation_error
 
+__all__ = [
+    "COUNTING_STATS",
+    "GAMES",
+    "INJURIES",
+    "RESULTS",
+    "STATS",
+    "TEAMS",
+    "InjuryBatch",
+    "TeamBatch",
+    "franchise_of",
+    "normalize_games",
+    "normalize_injuries",
+    "normalize_stats",
+    "normalize_teams",
+    "team_id_map",
+]
+
 GAMES = "games"
 RESULTS = "game_results"
 STATS = "player_stats"
-INJURIES = "injuries"
 COUNTING_STATS: tuple[str, ...] = (
     "pts",
     "reb",
@@ -55,30 +72,6 @@ COUNTING_STATS: tuple[str, ...] = (
 )
 # Scores and box-score counts land in smallint columns; beyond this they are junk.
 _MAX_COUNT = 999
-
-
-def franchise_of(team: BdlTeam) -> Franchise | None:
-    """The franchise a BallDontLie team object names (by full name: abbreviations of
-    defunct teams collide with today's)."""
-    return resolve_team(team.full_name)
-
-
-def team_id_map(payload: Any) -> dict[int, int]:
-    """BallDontLie team id -> internal team id, from a ``/v1/teams`` body.
-
-    Defunct franchises that BallDontLie also lists (ids above 30) have no internal team and
-    are left out.
-    """
-    mapping: dict[int, int] = {}
-    for raw in record_list(payload, "teams", None):
-        try:
-            team = BdlTeam.model_validate(raw)
-        except ValidationError:
-            continue
-        franchise = franchise_of(team)
-        if franchise is not None:
-            mapping[team.id] = franchise.team_id
-    return mapping
 
 
 def normalize_games(
@@ -201,68 +194,6 @@ def normalize_stats(
             RESULTS: build_frame(RESULTS, list(result_rows.values())),
         },
         quarantine=rejects.records,
-    )
-
-
-def normalize_injuries(
-    payload: Any,
-    *,
-    observed_at: datetime,
-    team_ids: Mapping[int, int] | None = None,
-    endpoint: str | None = None,
-) -> NormalizedBatch:
-    """Rows for ``injuries`` from ``/v1/player_injuries``.
-
-    BallDontLie gives no report time, so ``reported_at`` is the poll time. ``team_id`` comes
-    from the player's ``team`` by name, else from ``team_id`` through ``team_ids``; without
-    a map it is None rather than a guess.
-    """
-    observed_at = require_aware(observed_at, "observed_at")
-    rejects = Rejects(endpoint)
-    rows: list[dict[str, Any]] = []
-    for raw in record_list(payload, "player_injuries", endpoint):
-        try:
-            injury = BdlInjury.model_validate(raw)
-        except ValidationError as exc:
-            rejects.add(INJURIES, describe_validation_error(exc, "injury"), raw)
-            continue
-        player = injury.player
-        status = normalize_injury_status(injury.status)
-        if status is None:
-            reason = f"player {player.id}: unknown injury status {injury.status!r}"
-            rejects.add(INJURIES, reason, raw)
-            continue
-        team_id: int | None = None
-        if player.team is not None:
-            franchise = franchise_of(player.team)
-            if franchise is None:
-                reason = f"player {player.id}: unknown team {player.team.full_name!r}"
-                rejects.add(INJURIES, reason, raw)
-                continue
-            team_id = franchise.team_id
-        elif player.team_id is not None and team_ids is not None:
-            team_id = team_ids.get(player.team_id)
-            if team_id is None:
-                reason = f"player {player.id}: unknown BallDontLie team id {player.team_id}"
-                rejects.add(INJURIES, reason, raw)
-                continue
-        rows.append(
-            {
-                "source_player_id": player.id,
-                "player_first_name": player.first_name,
-                "player_last_name": player.last_name,
-                "player_position": player.position or None,
-                "team_id": team_id,
-                "status": status,
-                "status_raw": injury.status,
-                "description": injury.description,
-                "return_date": resolve_return_date(injury.return_date, observed_at),
-                "return_date_raw": injury.return_date,
-                "reported_at": observed_at,
-            }
-        )
-    return NormalizedBatch(
-        tables={INJURIES: build_frame(INJURIES, rows)}, quarantine=rejects.records
     )
 
 

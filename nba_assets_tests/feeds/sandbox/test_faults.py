@@ -9,9 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
+from nba_assets.core.slates import simulated_clock
+from nba_assets.defs.resources import FeedsResource
 from nba_assets.feeds.balldontlie.normalize import normalize_injuries
-from nba_assets.feeds.errors import PayloadError
-from nba_assets.feeds.http import FeedRequest
+from nba_assets.feeds.errors import FeedError, FeedUnavailableError, PayloadError
+from nba_assets.feeds.http import FeedRequest, Sleeper
 from nba_assets.feeds.odds_api.client import OddsApiClient
 from nba_assets.feeds.odds_api.normalize import normalize_odds
 from nba_assets.feeds.sandbox import (
@@ -23,7 +25,7 @@ from nba_assets.feeds.sandbox import (
     SandboxTransport,
 )
 from nba_assets.feeds.sandbox.faults import PRE_RESPONSE_FAULTS, FaultKind, RandomFaults
-from nba_assets.feeds.sandbox.transport import Served
+from nba_assets.feeds.sandbox.transport import Observer, Served
 from nba_assets_tests.feeds.sandbox.conftest import BDL_BASE, ODDS_BASE, fixed, make_clients, utc
 
 KEY = {"apiKey": "test-key", "markets": "h2h,spreads,totals"}
@@ -280,3 +282,61 @@ def test_a_broken_body_fails_the_call_loudly(league: SandboxLeague) -> None:
     with pytest.raises(PayloadError) as caught:
         client.odds()
     assert caught.value.raw_text is not None
+
+
+# The feeds resource's own fault fields (what a soak sets), through a real feeds session.
+
+
+def _resource_polls(
+    polls: int = 1, **fields: Any
+) -> tuple[list[Served], list[float], list[object]]:
+    """Answers served, retry waits and each live odds poll's data (or its error's class)."""
+    seen: list[Served] = []
+    waits: list[float] = []
+
+    class ObservedFeeds(FeedsResource):
+        def retry_sleep(self) -> Sleeper:
+            return waits.append
+
+        def sandbox_observer(self) -> Observer:
+            return seen.append
+
+    outcomes: list[object] = []
+    # The session's clock is left unset: it is the project's now, here the simulated one.
+    with simulated_clock(fixed(NOW)), ObservedFeeds(**fields).session(2023) as session:
+        for _ in range(polls):
+            try:
+                response = session.odds.odds(
+                    commence_time_from=utc(2024, 1, 15, 5),
+                    commence_time_to=utc(2024, 1, 16, 4, 59, 59),
+                )
+                outcomes.append(response.data)
+            except FeedError as error:
+                outcomes.append(type(error))
+    return seen, waits, outcomes
+
+
+def test_the_feeds_resource_injects_its_seeded_faults_into_a_session() -> None:
+    seen, waits, (clean,) = _resource_polls()
+    assert [(s.status, s.fault) for s in seen] == [(200, None)] and waits == []
+    assert isinstance(clean, list) and len(clean) > 0
+    assert seen[0].at == NOW  # the sandbox answered as of the simulated now
+
+    seen, waits, outcomes = _resource_polls(
+        sandbox_fault_rate=1.0, sandbox_fault_kinds=[FaultKind.SERVER_ERROR.value]
+    )
+    assert outcomes == [FeedUnavailableError]
+    assert len(seen) == 5 and {s.status for s in seen} <= {500, 503}
+    assert {s.fault for s in seen} == {FaultKind.SERVER_ERROR}
+    assert len(waits) == len(seen) - 1  # the resource's retry_sleep, not time.sleep
+
+    transient = [k.value for k in FaultKind if k in PRE_RESPONSE_FAULTS]
+    flaky = {"sandbox_fault_rate": 0.3, "sandbox_fault_kinds": transient}
+    first = _resource_polls(8, sandbox_fault_seed=5, **flaky)
+    again = _resource_polls(8, sandbox_fault_seed=5, **flaky)
+    other = _resource_polls(8, sandbox_fault_seed=6, **flaky)
+    assert first[2] == again[2] == other[2] == [clean] * 8  # every poll rode its faults out
+    faults = [(s.status, s.fault) for s in first[0]]
+    assert faults == [(s.status, s.fault) for s in again[0]]
+    assert faults != [(s.status, s.fault) for s in other[0]]
+    assert {f for _, f in faults} - {None} and first[1]
