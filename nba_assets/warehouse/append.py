@@ -204,47 +204,60 @@ def _insert(conn: Connection, spec: FactTable, repeats: bool) -> int:
 
 
 def _insert_versioned(conn: Connection, spec: FactTable) -> int:
-    """Append every change of content per key, in batch order, numbering versions on.
+    """Append every change of content per key, in event-time order, numbering versions on.
 
-    A batch is a sequence of observations: consecutive rows of one key with the same
-    content collapse to one, a row equal to the key's latest stored version adds nothing,
-    and each remaining change becomes the next version. A row whose event-time key is
-    already stored (a replay of an older poll) is skipped by the conflict clause.
+    A batch is a set of observations, taken in the order of the table's event time (batch
+    order among equal times, and for tables without one), so a snapshot delivered out of
+    order cannot make an older state the newest version. Rows observed before the key's
+    latest stored version are replays of what is already known, or late copies of older
+    polls, and add nothing; of the rest, consecutive rows of one key with the same content
+    collapse to one, a row equal to the key's latest stored version adds nothing, and each
+    remaining change becomes the next version. Re-running a batch that changes a key's
+    content (scheduled, then in progress) therefore adds nothing either. A row whose
+    event-time key is already stored is also skipped by the conflict clause.
     """
     cols = _stage_columns(conn)
     names = ", ".join(f'"{c}"' for c in cols)
     key = ", ".join(f'"{k}"' for k in spec.key)
     content = [c for c in cols if c not in (*spec.observation_columns, "run_id")]
-    content_row = ", ".join(f'"{c}"' for c in content)
+    content_row = ", ".join(f's."{c}"' for c in content)
     c_cols = ", ".join(f'c."{c}"' for c in cols)
-    join = " AND ".join(f'l."{k}" = c."{k}"' for k in spec.key)
+    join = " AND ".join(f'l."{k}" = s."{k}"' for k in spec.key)
+    at = spec.event_time if spec.event_time in cols else None
+    stored_at = f', "{at}" AS stored_at' if at else ""
+    not_older = (
+        f'WHERE l.stored_at IS NULL OR s."{at}" IS NULL OR s."{at}" >= l.stored_at' if at else ""
+    )
+    order = f'"{at}", {_ORDINAL}' if at else _ORDINAL
+    c_order = f'c."{at}", c.{_ORDINAL}' if at else f"c.{_ORDINAL}"
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": spec.qualified})
     result = conn.execute(
         text(
             f"""
-            WITH hashed AS (
-                SELECT *, md5(ROW({content_row})::text)::uuid AS h FROM stage
+            WITH latest AS (
+                SELECT DISTINCT ON ({key}) {key}, version, row_hash{stored_at}
+                FROM {spec.qualified}
+                WHERE ({key}) IN (SELECT {key} FROM stage)
+                ORDER BY {key}, version DESC
+            ), observed AS (
+                SELECT s.*, md5(ROW({content_row})::text)::uuid AS h,
+                       l.version AS stored_version, l.row_hash AS stored_hash
+                FROM stage s LEFT JOIN latest l ON {join}
+                {not_older}
             ), changes AS (
                 SELECT * FROM (
-                    SELECT *, lag(h) OVER (PARTITION BY {key} ORDER BY {_ORDINAL}) AS prev_h
-                    FROM hashed
+                    SELECT *, lag(h) OVER (PARTITION BY {key} ORDER BY {order}) AS prev_h
+                    FROM observed
                 ) d WHERE prev_h IS DISTINCT FROM h
-            ), latest AS (
-                SELECT DISTINCT ON ({key}) {key}, version, row_hash FROM {spec.qualified}
-                WHERE ({key}) IN (SELECT {key} FROM changes)
-                ORDER BY {key}, version DESC
             ), fresh AS (
-                SELECT c.*, l.version AS stored_version,
-                       row_number() OVER (PARTITION BY {", ".join(f'c."{k}"' for k in spec.key)}
-                                          ORDER BY c.{_ORDINAL}) AS rn,
-                       l.row_hash AS stored_hash
-                FROM changes c LEFT JOIN latest l ON {join}
+                SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY {order}) AS rn
+                FROM changes
             )
             INSERT INTO {spec.qualified} ({names}, version, row_hash)
             SELECT {c_cols},
                    COALESCE(c.stored_version, 0)
                      + row_number() OVER (PARTITION BY {", ".join(f'c."{k}"' for k in spec.key)}
-                                          ORDER BY c.{_ORDINAL}),
+                                          ORDER BY {c_order}),
                    c.h
             FROM fresh c
             WHERE NOT (c.rn = 1 AND c.stored_hash IS NOT DISTINCT FROM c.h)

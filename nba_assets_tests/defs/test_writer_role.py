@@ -34,9 +34,9 @@ def test_assets_connect_as_the_writer_role(asset_engine) -> None:
     ],
 )
 def test_the_writer_cannot_change_the_schema_or_reference_data(asset_engine, statement) -> None:
-    with pytest.raises(exc.DBAPIError, match="(?i)permission denied|must be owner|privilege"):
-        with asset_engine.begin() as conn:
-            conn.execute(text(statement))
+    denied = r"(?i)permission denied|must be owner|privilege"
+    with pytest.raises(exc.DBAPIError, match=denied), asset_engine.begin() as conn:
+        conn.execute(text(statement))
 
 
 def test_the_writer_appends_through_the_warehouse_api(asset_engine) -> None:
@@ -47,6 +47,5 @@ def test_the_writer_appends_through_the_warehouse_api(asset_engine) -> None:
         asset_engine, "odds_snapshots", odds, run_id=uuid.uuid4(), source="t"
     )
     assert result.inserted == 1
-    with pytest.raises(exc.DBAPIError):
-        with asset_engine.begin() as conn:
-            conn.execute(text("UPDATE nba.odds_snapshots SET price_decimal = 9"))
+    with pytest.raises(exc.DBAPIError), asset_engine.begin() as conn:
+        conn.execute(text("UPDATE nba.odds_snapshots SET price_decimal = 9"))

@@ -31,7 +31,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,15 @@ class _Row:
 
 @dataclass(slots=True)
 class _Calendar:
-    """Year inference: the season's start year until the month first decreases."""
+    """Year inference: the season's start year until the month first decreases.
+
+    Every date must fall inside the season: from 1 August of its start year to 80 days
+    after its regular season's last day (``REGULAR_SEASON_END``, which covers the playoffs
+    and the 2020 bubble; 31 October of the next year for a season not listed). A date that
+    fits the season only in the start year undoes the rollover: the month that decreased
+    was a typo, and one mistyped date must not put every later game a year late. A date
+    that fits neither year is refused (ValueError) and leaves the calendar as it was.
+    """
 
     year: int
     last_month: int | None = None
@@ -85,12 +93,26 @@ class _Calendar:
         month, day = divmod(value, 100)
         if not 1 <= month <= 12:
             raise ValueError(f"month {month} in Date {mmdd!r}")
-        if self.last_month is not None and month < self.last_month and not self.rolled:
-            self.year += 1
-            self.rolled = True
-        found = date(self.year, month, day)
-        self.last_month = month
+        rolled = self.rolled or (self.last_month is not None and month < self.last_month)
+        found = date(self.year + int(rolled), month, day)
+        if rolled and not self.in_season(found):
+            earlier = date(self.year, month, day)
+            if self.in_season(earlier):
+                found, rolled = earlier, False
+        if not self.in_season(found):
+            first, last = self.window()
+            raise ValueError(f"Date {mmdd!r} would be {found}, outside the season {first}..{last}")
+        self.rolled, self.last_month = rolled, month
         return found
+
+    def window(self) -> tuple[date, date]:
+        end = REGULAR_SEASON_END.get(self.year)
+        last = end + timedelta(days=80) if end else date(self.year + 1, 10, 31)
+        return date(self.year, 8, 1), last
+
+    def in_season(self, day: date) -> bool:
+        first, last = self.window()
+        return first <= day <= last
 
 
 def season_from_name(path: str | Path) -> int | None:
