@@ -513,16 +513,9 @@ def audit(url: str, runs: list[RunLedger], league: SandboxLeague) -> Audit:
                 bucket["damaged odds markets not quarantined"] += short
         if run.broken_bodies > q.bodies:
             bucket["broken bodies not quarantined"] += run.broken_bodies - q.bodies
-        expected_records = sum(run.damaged_markets.values()) + sum(
-            n for path, n in run.damaged_records.items() if path != "/v1/teams"
-        )
+        expected_records = sum(run.damaged_markets.values()) + sum(run.damaged_records.values())
         if expected_records > q.records:
             bucket["damaged records not quarantined"] += expected_records - q.records
-        if run.damaged_records.get("/v1/teams"):
-            findings.append(
-                f"tick {run.tick} {run.job}: a corrupted /v1/teams record was skipped by"
-                " team_id_map without quarantine"
-            )
     phantom = len(stored_odds - served_odds)
     stale = _stale_injuries(runs, injuries)
     if stale:

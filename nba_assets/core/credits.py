@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+# Beyond this, "when it runs out" is no date anyone plans for (and past year 9999 it is no
+# date at all): the outlook says it does not run out.
+HORIZON = timedelta(days=3650)
 # Spending is averaged over at least a day: a backfill's burst of calls in one hour is
 # what a day costs, not a twenty-fourth of it.
 MIN_OBSERVED = timedelta(days=1)
@@ -70,5 +73,6 @@ def credit_outlook(
         return CreditOutlook(remaining, 0, 0.0, resets_at, None)
     observed = max(now - min(at for at, _ in recent), MIN_OBSERVED)
     burn_per_day = spent / (observed / timedelta(days=1))
-    runs_out_at = now + timedelta(days=remaining / burn_per_day)
+    left = timedelta(days=min(remaining / burn_per_day, HORIZON.days + 1))
+    runs_out_at = now + left if left <= HORIZON else None
     return CreditOutlook(remaining, spent, burn_per_day, resets_at, runs_out_at)

@@ -31,7 +31,16 @@ ASSET_FEEDS = {
 }
 _KEY_IN_QUERY = re.compile(r"(?i)((?:api_?key|apikey|token|authorization)[=:]\s*)[^&\s\"']+")
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "dagster_meta"}
+# Dagster's own attributes (the event object, its batch) are described by the fields
+# above, not dumped.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "dagster_meta",
+    "dagster_event",
+    "dagster_event_batch_metadata",
+}
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def redact(text: str) -> str:
@@ -51,6 +60,12 @@ def partition_of(tags: Mapping[str, str]) -> str | None:
     start = tags.get("dagster/asset_partition_range_start")
     end = tags.get("dagster/asset_partition_range_end")
     return f"{start}...{end}" if start and end else None
+
+
+def _scalar(value: object) -> object:
+    """A field as JSON can take it: Dagster's metadata values refuse even to be iterated,
+    so anything but a plain scalar goes out as its text."""
+    return value if isinstance(value, _JSON_SCALARS) else str(value)
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -77,7 +92,7 @@ class JsonLineFormatter(logging.Formatter):
             "feed": tags.get(FEED_TAG) or ASSET_FEEDS.get(asset or ""),
             "event": getattr(event, "event_type_value", None),
         }
-        line.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        line.update({k: _scalar(v) for k, v in record.__dict__.items() if k not in _STANDARD})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return redact(json.dumps({k: v for k, v in line.items() if v is not None}, default=str))

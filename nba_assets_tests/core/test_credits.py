@@ -54,3 +54,9 @@ def test_a_burst_within_the_hour_counts_as_a_day_of_spending() -> None:
 def test_no_spending_never_runs_out() -> None:
     outlook = credit_outlook([], remaining=0, now=NOW)
     assert outlook.runs_out_at is None and not outlook.runs_out_before_reset
+
+
+def test_a_huge_credit_at_a_trickle_never_runs_out_rather_than_overflowing() -> None:
+    outlook = credit_outlook([(NOW - timedelta(hours=1), 1)], remaining=20_000_000, now=NOW)
+    assert outlook.runs_out_at is None and not outlook.runs_out_before_reset
+    assert outlook.days_to_exhaustion == pytest.approx(20_000_000)

@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import text
 
 from nba_assets.defs.assets import ingest
+from nba_assets.defs.partitions import daily_partitions
 from nba_assets.defs.resources import FeedsResource, WarehouseResource
 from nba_assets.defs.structured_logs import JsonLineFormatter
 
@@ -95,3 +96,22 @@ def test_keys_are_masked_in_messages_and_fields(monkeypatch) -> None:
     parsed = json.loads(line)
     assert "apiKey=REDACTED&regions=us" in parsed["message"]
     assert parsed["detail"] == "the key REDACTED was refused"
+
+
+def test_a_failed_step_is_logged_with_its_event(tmp_path, monkeypatch) -> None:
+    """Failure events carry Dagster metadata values, which refuse JSON's iteration."""
+    log_file = tmp_path / "runs.jsonl"
+    monkeypatch.setenv("NBA_LOG_FILE", str(log_file))
+
+    @dg.asset(partitions_def=daily_partitions, name="odds_snapshots")
+    def failing() -> None:
+        raise dg.Failure("feed down", metadata={"provider": dg.MetadataValue.text("odds_api")})
+
+    python_logs = yaml.safe_load(PROJECT_YAML.read_text())["python_logs"]
+    with dg.instance_for_test(overrides={"python_logs": python_logs}) as instance:
+        result = dg.materialize(
+            [failing], partition_key=SLATE.isoformat(), instance=instance, raise_on_error=False
+        )
+    assert not result.success
+    events = {line.get("event") for line in _lines(log_file)}
+    assert {"STEP_FAILURE", "PIPELINE_FAILURE"} <= events
