@@ -70,6 +70,19 @@ class TestServer:
         self.created.append(name)
         return _with_database(self.admin_url, name)
 
+    def drop(self, url: str) -> None:
+        """Drop one database now, closing whatever connections still point at it.
+
+        Engines are cached per URL (the asset layer keeps an owner and a writer engine per
+        warehouse), so a test's pooled connections would otherwise outlive it and a long
+        session would run the server out of connection slots.
+        """
+        name = url.rsplit("/", 1)[1].split("?", 1)[0]
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
     def drop_all(self) -> None:
         engine_for.cache_clear()
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
@@ -110,9 +123,11 @@ def warehouse_url(pg_server: TestServer, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def fresh_url(pg_server: TestServer, template_db: str) -> str:
-    """An empty migrated warehouse of this test's own."""
-    return pg_server.create(template=template_db)
+def fresh_url(pg_server: TestServer, template_db: str) -> Iterator[str]:
+    """An empty migrated warehouse of this test's own, dropped when the test ends."""
+    url = pg_server.create(template=template_db)
+    yield url
+    pg_server.drop(url)
 
 
 @pytest.fixture
