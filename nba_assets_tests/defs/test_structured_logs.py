@@ -27,25 +27,38 @@ def _lines(path: Path) -> list[dict]:
 
 
 @pytest.fixture
-def logged_run(fresh_url, tmp_path, monkeypatch):
-    """One sandbox slate of games and odds on an instance configured with the project's
-    own ``python_logs`` section, writing its JSON lines to a file of this test."""
-    log_file = tmp_path / "runs.jsonl"
-    monkeypatch.setenv("NBA_LOG_FILE", str(log_file))
+def log_file(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "runs.jsonl"
+    monkeypatch.setenv("NBA_LOG_FILE", str(path))
+    return path
+
+
+@pytest.fixture
+def logging_instance(pg_server, log_file):
+    """An instance on PostgreSQL with the project's own ``python_logs`` section, writing
+    its JSON lines to this test's ``log_file``."""
+    url = pg_server.create().replace("postgresql://", "postgresql+psycopg2://", 1)
     python_logs = yaml.safe_load(PROJECT_YAML.read_text())["python_logs"]
-    with dg.instance_for_test(overrides={"python_logs": python_logs}) as instance:
-        result = dg.materialize(
-            [ingest.games, ingest.odds_snapshots],
-            partition_key=SLATE.isoformat(),
-            resources={
-                "warehouse": WarehouseResource(database_url=fresh_url),
-                "feeds": FeedsResource(),
-            },
-            run_config=dg.RunConfig(
-                ops={"odds_snapshots": ingest.HistoryConfig(odds_interval_minutes=180)}
-            ),
-            instance=instance,
-        )
+    overrides = {"storage": {"postgres": {"postgres_url": url}}, "python_logs": python_logs}
+    with dg.instance_for_test(overrides=overrides) as instance:
+        yield instance
+
+
+@pytest.fixture
+def logged_run(fresh_url, log_file, logging_instance):
+    """One sandbox slate of games and odds on the logging instance."""
+    result = dg.materialize(
+        [ingest.games, ingest.odds_snapshots],
+        partition_key=SLATE.isoformat(),
+        resources={
+            "warehouse": WarehouseResource(database_url=fresh_url),
+            "feeds": FeedsResource(),
+        },
+        run_config=dg.RunConfig(
+            ops={"odds_snapshots": ingest.HistoryConfig(odds_interval_minutes=180)}
+        ),
+        instance=logging_instance,
+    )
     assert result.success
     for handler in logging.getLogger("dagster").handlers + logging.getLogger().handlers:
         handler.flush()
@@ -98,20 +111,16 @@ def test_keys_are_masked_in_messages_and_fields(monkeypatch) -> None:
     assert parsed["detail"] == "the key REDACTED was refused"
 
 
-def test_a_failed_step_is_logged_with_its_event(tmp_path, monkeypatch) -> None:
+def test_a_failed_step_is_logged_with_its_event(log_file, logging_instance) -> None:
     """Failure events carry Dagster metadata values, which refuse JSON's iteration."""
-    log_file = tmp_path / "runs.jsonl"
-    monkeypatch.setenv("NBA_LOG_FILE", str(log_file))
 
     @dg.asset(partitions_def=daily_partitions, name="odds_snapshots")
     def failing() -> None:
         raise dg.Failure("feed down", metadata={"provider": dg.MetadataValue.text("odds_api")})
 
-    python_logs = yaml.safe_load(PROJECT_YAML.read_text())["python_logs"]
-    with dg.instance_for_test(overrides={"python_logs": python_logs}) as instance:
-        result = dg.materialize(
-            [failing], partition_key=SLATE.isoformat(), instance=instance, raise_on_error=False
-        )
+    result = dg.materialize(
+        [failing], partition_key=SLATE.isoformat(), instance=logging_instance, raise_on_error=False
+    )
     assert not result.success
     events = {line.get("event") for line in _lines(log_file)}
     assert {"STEP_FAILURE", "PIPELINE_FAILURE"} <= events
