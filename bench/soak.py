@@ -521,7 +521,7 @@ def audit(url: str, runs: list[RunLedger], league: SandboxLeague) -> Audit:
     if stale:
         findings.append(
             f"{stale} player(s) still stored as on the injury report although the last"
-            " successful poll no longer listed them (live injury runs never clear a player)"
+            " successful poll no longer listed them"
         )
     return Audit(
         rows,
@@ -603,7 +603,9 @@ def _stale_injuries(runs: list[RunLedger], history: InjuryHistory) -> int:
     stale = 0
     for player, versions in history.items():
         known = [v for v in versions if v[0] <= at]
-        if known and known[-1][1] != CLEARED and player not in listed:
+        # "Available" (the provider's word) or the asset's own clearing: off the report.
+        off_report = known and (known[-1][1] == CLEARED or known[-1][1].lower() == "available")
+        if known and not off_report and player not in listed:
             stale += 1
     return stale
 
