@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import date, timedelta
 
 import dagster as dg
@@ -16,6 +15,7 @@ from nba_assets.defs.assets import ingest, model, quality, scoring
 from nba_assets.defs.resources import FeedsResource, WarehouseResource
 from nba_assets.feeds.sandbox.league import SandboxLeague
 from nba_assets.warehouse.engine import engine_for
+from nba_assets_tests.defs.cli import materialize_argv
 
 START, DAYS = date(2023, 11, 1), 7
 END = START + timedelta(days=DAYS - 1)
@@ -220,19 +220,7 @@ def test_a_thirty_day_cli_backfill_is_one_run(
         "NBA_DATABASE_URL": warehouse_url,
     }
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dagster",
-            "asset",
-            "materialize",
-            "-m",
-            "nba_assets.definitions",
-            "--select",
-            "games",
-            "--partition-range",
-            "2023-12-01...2023-12-30",
-        ],
+        materialize_argv("games", "2023-12-01...2023-12-30"),
         # Not the repo root: the dagster CLI would load the developer's .env from there.
         cwd=tmp_path,
         env=env,

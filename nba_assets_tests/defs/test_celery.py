@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from nba_assets_tests.defs.celery_workers import (
     executed_tasks,
     reachable,
 )
+from nba_assets_tests.defs.cli import materialize_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = ROOT / "deploy" / "celery" / "dagster.yaml"
@@ -179,19 +179,7 @@ def _backfill(env: dict, cwd: Path) -> Iterator[subprocess.Popen[str]]:
     """The README's backfill command (every asset, the whole week, one run), killed on exit
     if still running, so a failing test leaves no run behind."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dagster",
-            "asset",
-            "materialize",
-            "-m",
-            "nba_assets.definitions",
-            "--select",
-            "*",
-            "--partition-range",
-            f"{START.isoformat()}...{END.isoformat()}",
-        ],
+        materialize_argv("*", f"{START.isoformat()}...{END.isoformat()}"),
         # Not the repo root: the dagster CLI would load the developer's .env from there.
         cwd=cwd,
         env=env,

@@ -27,7 +27,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -37,6 +36,7 @@ import psycopg
 import pytest
 
 from nba_assets.warehouse.engine import libpq_url
+from nba_assets_tests.defs.cli import materialize_argv
 from nba_assets_tests.warehouse.pg_faults import POLL_SECONDS, database_of
 from nba_assets_tests.warehouse.table_contents import contents, difference, redundant_rows
 
@@ -99,21 +99,9 @@ class Side:
         )
         log = self.home / f"run{self.runs}.log"
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dagster",
-                "asset",
-                "materialize",
-                "-m",
-                "nba_assets.definitions",
-                "--select",
-                ",".join(SELECTION),
-                "--partition-range",
-                f"{FIRST}...{LAST}",
-                "--config-json",
-                json.dumps(CONFIG),
-            ],
+            materialize_argv(
+                ",".join(SELECTION), f"{FIRST}...{LAST}", "--config-json", json.dumps(CONFIG)
+            ),
             # Not the repo root: the dagster CLI would load the developer's .env from there.
             cwd=self.home,
             env=env,
